@@ -1,0 +1,110 @@
+from django.contrib import admin, messages
+from django.db.models import Count, F
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from articles.models import Article, Person, RelatedHeadline
+
+# Positions are moved this far out of the way while an edit reorders them (see save below).
+POSITION_SHUFFLE_OFFSET = 20000
+
+
+class RelatedHeadlineFormSet(BaseInlineFormSet):
+    def save(self, commit=True):
+        if commit:
+            # Reordering swaps positions; park the moved and deleted rows first so the
+            # unique (article, position) constraint holds after every single UPDATE.
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and ("position" in form.changed_data or self._should_delete_form(form))
+            ]
+            RelatedHeadline.objects.filter(pk__in=moving).update(position=F("position") + POSITION_SHUFFLE_OFFSET)
+        return super().save(commit)
+
+
+class RelatedHeadlineInline(admin.TabularInline):
+    model = RelatedHeadline
+    fk_name = "article"
+    formset = RelatedHeadlineFormSet
+    extra = 0
+    fields = ["position", "headline", "target", "url"]
+    autocomplete_fields = ["target"]
+    verbose_name = "more headline"
+    verbose_name_plural = "More headlines (shown under the story, in this order)"
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "status", "published_at", "tag_names", "thumbnail"]
+    list_filter = ["status", "tags", "published_at"]
+    search_fields = ["headline", "summary", "body", "byline"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["people"]
+    inlines = [RelatedHeadlineInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "summary", "body"]}),
+        ("Credits", {"fields": ["byline", "dateline", "source"]}),
+        ("Publishing", {"fields": ["status", "published_at"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
+        ("Topics and people", {"fields": ["tags", "people"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="tags")
+    def tag_names(self, article):
+        return ", ".join(tag.name for tag in article.tags.all())
+
+    @admin.display(description="image")
+    def thumbnail(self, article):
+        if not article.lead_image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', article.lead_image.url
+        )
+
+    @admin.action(description="Publish selected stories now (keeps scheduled times)")
+    def publish(self, request, queryset):
+        count = queryset.publish()
+        self.message_user(request, f"Published {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected stories")
+    def unpublish(self, request, queryset):
+        count = queryset.unpublish()
+        self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "article_count"]
+    search_fields = ["name", "aliases", "role"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="stories", ordering="article_count")
+    def article_count(self, person):
+        return person.article_count
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
+
+    @admin.display(description="stories", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count

@@ -1,0 +1,244 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItemBase
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        """Each person with the number of published stories that mention them."""
+        return self.annotate(
+            article_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
+        )
+
+    def mentioned(self):
+        return self.with_article_counts().filter(article_count__gt=0).order_by("name")
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True, help_text='How stories describe them, e.g. "Kremlin leader".')
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="people/%Y/", blank=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings and the surname used on later mentions, one per line.",
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:person", kwargs={"slug": self.slug})
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag"),
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article_idx")]
+
+    def __str__(self):
+        return f"{self.content_object_id} tagged {self.tag_id}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The publication rule: published status and a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
+        return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+
+    def for_page(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "tags",
+            "people",
+            Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
+        )
+
+    def tagged(self, tag):
+        return self.filter(tagged_items__tag=tag)
+
+    def publish(self):
+        """Publish the stories; those already given a time (scheduled ones) keep it. Returns the count."""
+        now = timezone.now()
+        with transaction.atomic():
+            chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
+            chosen.filter(published_at__isnull=True).update(published_at=now)
+            return chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
+
+    def unpublish(self):
+        """Take the stories down; they keep their publication time for the record."""
+        return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True, help_text="The dek: one or two sentences under the headline.")
+    body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
+    byline = models.CharField(max_length=200, blank=True, help_text="Reporter's name or agency.")
+    dateline = models.CharField(max_length=120, blank=True, help_text="Where the story was filed.")
+    source = models.CharField(max_length=120, blank=True, help_text="Agency or origin of the copy.")
+    source_key = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="Stable key of the imported file, so a re-import updates this story.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="A future time schedules the story; it goes live by itself then."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    lead_image = models.ImageField(
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_alt = models.CharField(
+        "alt text", max_length=300, blank=True, help_text="What the image shows, for readers who cannot see it."
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+    people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="unique_article_source_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_status_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        day = self.url_date
+        return reverse(
+            "articles:detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    @property
+    def url_date(self):
+        """The date in the story's address: its publication date, else when it was created."""
+        moment = self.published_at or self.created_at or timezone.now()
+        return timezone.localdate(moment)
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def paragraphs(self):
+        return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+    @property
+    def was_updated(self):
+        """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
+        return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+
+    def related_articles(self, limit=None):
+        from articles.related import related_articles
+
+        return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+
+class RelatedHeadline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_headlines")
+    position = models.PositiveSmallIntegerField()
+    headline = models.CharField(max_length=300)
+    url = models.URLField("external URL", max_length=500, blank=True)
+    target = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentioned_in_headlines",
+        help_text="A story on this site the headline links to.",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="unique_related_headline_position"),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(target__isnull=True), name="related_headline_one_link"
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    @property
+    def link(self):
+        """Where the headline points for readers: a live story, an external page, or nowhere."""
+        if self.target is not None and self.target.is_published:
+            return self.target.get_absolute_url()
+        return self.url
+
+
+def tags_in_use():
+    """Tags on at least one published story, each with its number of published stories."""
+    return (
+        Tag.objects.filter(articles_taggedarticle_items__content_object__in=Article.objects.published())
+        .annotate(article_count=Count("articles_taggedarticle_items"))
+        .order_by("name")
+    )

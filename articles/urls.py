@@ -1,0 +1,17 @@
+from django.urls import path, register_converter
+
+from articles import views
+from articles.converters import TwoDigitConverter
+
+register_converter(TwoDigitConverter, "dd")
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.front_page, name="front_page"),
+    path("news/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("people/", views.person_list, name="people"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+]

@@ -1,0 +1,93 @@
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from taggit.models import Tag
+
+from articles.models import Article, Person, tags_in_use
+
+
+def public(view):
+    """Let browsers and the CDN keep a reader's page briefly, unless the view said otherwise."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+        return response
+
+    return wrapper
+
+
+def paginate(request, items, per_page=None):
+    try:
+        return Paginator(items, per_page or settings.ARTICLES_PER_PAGE).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(f"No such page: {error}") from error
+
+
+@public
+def front_page(request):
+    return render(request, "articles/front_page.html", {"page": paginate(request, Article.objects.for_listing())})
+
+
+@public
+def article_detail(request, year, month, day, slug):
+    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    if not article.is_published:
+        return preview(request, article)
+    day_in_url = (year, month, day)
+    if day_in_url != (article.url_date.year, article.url_date.month, article.url_date.day):
+        return redirect(article, permanent=True)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "related_articles": article.related_articles()},
+    )
+
+
+def preview(request, article):
+    """Staff who may edit a story can read it before it is live; nobody caches that."""
+    if not request.user.has_perm("articles.change_article"):
+        raise Http404("No published story here.")
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "related_articles": article.related_articles(), "is_preview": True},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@public
+def tag_list(request):
+    return render(request, "articles/tag_list.html", {"page": paginate(request, tags_in_use(), per_page=100)})
+
+
+@public
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(request, Article.objects.for_listing().tagged(tag))
+    if not page.paginator.count:
+        raise Http404("No published story has this tag.")
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+@public
+def person_list(request):
+    return render(
+        request, "articles/person_list.html", {"page": paginate(request, Person.objects.mentioned(), per_page=100)}
+    )
+
+
+@public
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    page = paginate(request, person.articles.for_listing())
+    if not page.paginator.count:
+        raise Http404("No published story mentions this person.")
+    return render(request, "articles/person_detail.html", {"person": person, "page": page})

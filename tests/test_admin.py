@@ -1,0 +1,204 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article, RelatedHeadline
+from tests.factories import image_file, make_article, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(User.objects.create_superuser("chief", "chief@example.com", "pw"))
+    return client
+
+
+def inline_management(prefix, total, initial):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def article_form(**overrides):
+    data = {
+        "headline": "Harbour bridge reopens after repairs",
+        "slug": "harbour-bridge-reopens",
+        "summary": "Traffic flows again.",
+        "body": "The bridge reopened on Monday.\n\nRepairs took six weeks.",
+        "byline": "Staff",
+        "dateline": "PORT ALDER",
+        "source": "Newsroom",
+        "status": "published",
+        "published_at_0": "2026-11-20",
+        "published_at_1": "09:30:00",
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "tags": "Harbour, Transport",
+        **inline_management("related_headlines", 0, 0),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editor_adds_a_story_with_tags_people_and_headlines_that_readers_then_see(editor_client):
+    reader = Client()
+    mayor = make_person("Ada Lindqvist", slug="ada-lindqvist", role="Mayor")
+    target = make_article("Bridge closed for repairs", slug="bridge-closed")
+    data = article_form(
+        people=[str(mayor.pk)],
+        lead_image=image_file(),
+        lead_image_alt="The bridge at dawn",
+        **inline_management("related_headlines", 2, 0),
+        **{
+            "related_headlines-0-position": "1",
+            "related_headlines-0-headline": "Bridge closed for repairs",
+            "related_headlines-0-target": str(target.pk),
+            "related_headlines-1-position": "2",
+            "related_headlines-1-headline": "Ferry timetable changes",
+            "related_headlines-1-url": "https://example.com/ferry",
+        },
+    )
+
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="harbour-bridge-reopens")
+    assert sorted(tag.name for tag in article.tags.all()) == ["Harbour", "Transport"]
+    assert list(article.people.all()) == [mayor]
+    assert [h.headline for h in article.related_headlines.all()] == [
+        "Bridge closed for repairs",
+        "Ferry timetable changes",
+    ]
+    assert article.lead_image_width == 1200
+
+    page = reader.get(article.get_absolute_url()).content.decode()
+    assert "Harbour bridge reopens after repairs" in page and "Ada Lindqvist" in page
+    assert 'href="https://example.com/ferry"' in page and "/tags/transport/" in page
+    assert "Harbour bridge reopens after repairs" in reader.get(reverse("articles:front_page")).content.decode()
+
+
+def test_draft_saved_in_admin_stays_off_the_site(editor_client):
+    reader = Client()
+    editor_client.post(reverse("admin:articles_article_add"), article_form(status="draft", slug="quiet-draft"))
+    article = Article.objects.get(slug="quiet-draft")
+    assert reader.get(article.get_absolute_url()).status_code == 404
+    assert "Harbour bridge" not in reader.get(reverse("articles:front_page")).content.decode()
+
+
+def test_published_story_needs_a_time(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), article_form(published_at_0="", published_at_1="")
+    )
+    assert response.status_code == 200
+    assert "Constraint “published_article_has_date” is violated." in response.content.decode() or (
+        "published" in response.context["adminform"].form.errors.as_text()
+    )
+    assert not Article.objects.exists()
+
+
+def test_editor_reorders_and_removes_headlines_in_one_save(editor_client):
+    article = make_article(related_headlines=["First", "Second", "Third"])
+    first, second, third = article.related_headlines.all()
+    data = article_form(
+        headline=article.headline,
+        slug=article.slug,
+        **inline_management("related_headlines", 3, 3),
+        **{
+            "related_headlines-0-id": str(first.pk),
+            "related_headlines-0-article": str(article.pk),
+            "related_headlines-0-position": "2",
+            "related_headlines-0-headline": "First",
+            "related_headlines-1-id": str(second.pk),
+            "related_headlines-1-article": str(article.pk),
+            "related_headlines-1-position": "1",
+            "related_headlines-1-headline": "Second",
+            "related_headlines-2-id": str(third.pk),
+            "related_headlines-2-article": str(article.pk),
+            "related_headlines-2-position": "3",
+            "related_headlines-2-headline": "Third",
+            "related_headlines-2-DELETE": "on",
+        },
+    )
+
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [(h.position, h.headline) for h in article.related_headlines.all()] == [(1, "Second"), (2, "First")]
+
+
+def test_duplicate_headline_positions_are_refused_with_a_message(editor_client):
+    data = article_form(
+        **inline_management("related_headlines", 2, 0),
+        **{
+            "related_headlines-0-position": "1",
+            "related_headlines-0-headline": "One",
+            "related_headlines-1-position": "1",
+            "related_headlines-1-headline": "Two",
+        },
+    )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for position." in response.content.decode()
+    assert not RelatedHeadline.objects.exists()
+
+
+def test_publish_and_unpublish_actions(editor_client):
+    draft = make_article(status=Article.Status.DRAFT)
+    changelist = reverse("admin:articles_article_changelist")
+
+    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published
+
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.UNPUBLISHED
+
+
+def test_changelist_filters_by_tag_and_searches_bodies(editor_client):
+    make_article("About the harbour", tags=["Harbour"], body="Dredging starts soon.")
+    make_article("About the budget", tags=["Budget"], body="Council votes.")
+    changelist = reverse("admin:articles_article_changelist")
+
+    by_tag = editor_client.get(changelist, {"tags__id__exact": Tag.objects.get(name="Harbour").pk})
+    assert "About the harbour" in by_tag.content.decode() and "About the budget" not in by_tag.content.decode()
+
+    found = editor_client.get(changelist, {"q": "Dredging"}).content.decode()
+    assert "About the harbour" in found and "About the budget" not in found
+
+
+def test_people_autocomplete_finds_by_alias(editor_client):
+    make_person("Vladimir Putin", aliases="Putin\nV. Putin")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "article", "field_name": "people", "term": "V. Put"},
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Vladimir Putin"]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:articles_article_changelist", "admin:articles_person_changelist", "admin:taggit_tag_changelist"]
+)
+def test_changelists_cost_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries, url_name):
+    people = [make_person() for _ in range(5)]
+    for n in range(40):
+        make_article(tags=[f"tag-{n}", "common"], people=people, lead_image=image_file() if n < 2 else "")
+
+    with django_assert_max_num_queries(14):
+        response = editor_client.get(reverse(url_name))
+    assert response.status_code == 200
+
+
+def test_person_changelist_counts_stories(editor_client):
+    mayor = make_person("Ada Lindqvist")
+    make_article(people=[mayor])
+    make_article(people=[mayor], status=Article.Status.DRAFT)
+    page = editor_client.get(reverse("admin:articles_person_changelist")).content.decode()
+    assert '<td class="field-article_count">2</td>' in page

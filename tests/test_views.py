@@ -1,0 +1,230 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import image_file, make_article, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published_story():
+    putin = make_person("Vladimir Putin", slug="vladimir-putin", role="Kremlin leader")
+    target = make_article("Rafah crossing reopens", slug="rafah-crossing-reopens", tags=["Gaza"])
+    return make_article(
+        "Putin meets freed hostages",
+        slug="putin-meets-freed-hostages",
+        summary="Moscow credits its ties with Palestinians.",
+        body='Kremlin leader Vladimir Putin met freed hostages.\n\n"Thank you," he said <script>alert(1)</script>.',
+        byline="Staff reporter",
+        dateline="MOSCOW",
+        tags=["Russia", "Gaza"],
+        people=[putin],
+        related_headlines=[target, "Winter storm toll reaches 90"],
+        lead_image=image_file(),
+        lead_image_alt="Freed hostages at the Kremlin",
+        lead_image_caption="The meeting in Moscow.",
+        lead_image_credit="Agency photo",
+    )
+
+
+def test_front_page_lists_published_stories_with_summaries_and_images(client, published_story):
+    make_article("Secret draft", status=Article.Status.DRAFT)
+    make_article("Tomorrow's story", published_at=timezone.now() + timedelta(days=1))
+
+    page = client.get(reverse("articles:front_page")).content.decode()
+
+    assert "Putin meets freed hostages" in page
+    assert "Moscow credits its ties with Palestinians." in page
+    assert published_story.lead_image.url in page
+    assert 'alt="Freed hostages at the Kremlin"' in page
+    assert "Secret draft" not in page
+    assert "Tomorrow&#x27;s story" not in page and "Tomorrow's story" not in page
+
+
+def test_front_page_is_paginated(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for number in range(5):
+        make_article(f"Story number {number}", published_at=timezone.now() - timedelta(hours=number))
+
+    first = client.get(reverse("articles:front_page")).content.decode()
+    third = client.get(reverse("articles:front_page"), {"page": 3}).content.decode()
+
+    assert "Story number 0" in first and "Story number 2" not in first
+    assert "Story number 4" in third and "Page 3 of 3" in third
+    assert client.get(reverse("articles:front_page"), {"page": 4}).status_code == 404
+
+
+def test_article_page_shows_the_whole_story(client, published_story):
+    response = client.get(published_story.get_absolute_url())
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<h1" in page and "Putin meets freed hostages</h1>" in page
+    assert "Moscow credits its ties with Palestinians." in page
+    assert "By Staff reporter" in page
+    assert "MOSCOW —" in page
+    assert f'<time datetime="{published_story.published_at.isoformat()}"' in page
+    assert "<p>" in page and "Kremlin leader Vladimir Putin met freed hostages." in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert "The meeting in Moscow." in page and "Agency photo" in page
+    assert 'href="/people/vladimir-putin/"' in page and "Kremlin leader" in page
+    assert 'href="/tags/russia/"' in page and 'href="/tags/gaza/"' in page
+    assert "public" in response["Cache-Control"]
+
+
+def test_article_page_lists_related_stories_by_shared_tags_then_recency(client):
+    now = timezone.now()
+    story = make_article("Main story", tags=["Gaza", "Russia", "Hamas"], published_at=now)
+    two_shared_old = make_article("Two shared old", tags=["Gaza", "Russia"], published_at=now - timedelta(days=9))
+    one_shared_new = make_article("One shared new", tags=["Hamas"], published_at=now - timedelta(hours=1))
+    one_shared_old = make_article("One shared old", tags=["Gaza"], published_at=now - timedelta(days=3))
+    make_article("Unrelated", tags=["Weather"])
+    make_article("Related draft", tags=["Gaza", "Russia", "Hamas"], status=Article.Status.DRAFT)
+
+    page = client.get(story.get_absolute_url()).content.decode()
+    related = page.split('id="related-heading"')[1].split("</section>")[0]
+
+    positions = [related.index(a.headline) for a in (two_shared_old, one_shared_new, one_shared_old)]
+    assert positions == sorted(positions)
+    assert "Unrelated" not in related and "Related draft" not in related and "Main story" not in related
+
+
+def test_related_block_is_absent_when_nothing_shares_a_tag(client):
+    story = make_article(tags=["Lonely"])
+    assert 'id="related-heading"' not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_more_headlines_keep_the_editors_order_and_links(client, published_story):
+    page = client.get(published_story.get_absolute_url()).content.decode()
+    block = page.split('id="more-headlines-heading"')[1]
+
+    assert block.index("Rafah crossing reopens") < block.index("Winter storm toll reaches 90")
+    assert 'href="/news/' in block and "rafah-crossing-reopens/" in block
+    assert "<li>Winter storm toll reaches 90</li>" in block
+
+
+def test_wrong_date_in_address_redirects_to_the_real_one(client, published_story):
+    response = client.get(
+        reverse("articles:detail", kwargs={"year": 2001, "month": 1, "day": 1, "slug": published_story.slug})
+    )
+    assert response.status_code == 301
+    assert response["Location"] == published_story.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"status": Article.Status.IN_REVIEW},
+        {"status": Article.Status.UNPUBLISHED},
+        {"published_at": timezone.now() + timedelta(days=2)},
+    ],
+    ids=["draft", "in-review", "unpublished", "scheduled"],
+)
+def test_unpublished_stories_are_invisible_to_readers_everywhere(client, fields):
+    person = make_person("Hidden Person", slug="hidden-person")
+    hidden = make_article("Hidden story", tags=["Secret topic"], people=[person], **fields)
+    make_article("Visible story", tags=["Secret topic"], related_headlines=[hidden])
+
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    for url in [
+        reverse("articles:front_page"),
+        reverse("articles:tags"),
+        reverse("articles:tag", args=["secret-topic"]),
+        reverse("articles:people"),
+    ]:
+        assert "Hidden story" not in client.get(url).content.decode(), url
+    assert client.get(reverse("articles:person", args=["hidden-person"])).status_code == 404
+    visible = Article.objects.get(headline="Visible story")
+    page = client.get(visible.get_absolute_url()).content.decode()
+    assert hidden.get_absolute_url() not in page
+
+
+def test_staff_who_can_edit_preview_drafts_uncached(client):
+    draft = make_article("Draft in progress", status=Article.Status.DRAFT)
+    editor = User.objects.create_user("editor", password="pw", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
+    client.force_login(editor)
+
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Preview." in response.content.decode() and "Draft in progress" in response.content.decode()
+    assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_staff_without_change_permission_cannot_preview(client):
+    draft = make_article(status=Article.Status.DRAFT)
+    client.force_login(User.objects.create_user("viewer", password="pw", is_staff=True))
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_tag_pages_list_topics_with_counts_and_their_stories(client):
+    make_article("Harbour dredging begins", tags=["Harbour"])
+    make_article("Harbour fees rise", tags=["Harbour", "Budget"])
+
+    index = client.get(reverse("articles:tags")).content.decode()
+    assert 'href="/tags/harbour/"' in index and "2 stories" in index
+    assert 'href="/tags/budget/"' in index and "1 story" in index
+
+    page = client.get(reverse("articles:tag", args=["harbour"])).content.decode()
+    assert "Harbour dredging begins" in page and "Harbour fees rise" in page
+    assert client.get(reverse("articles:tag", args=["no-such-tag"])).status_code == 404
+
+
+def test_person_pages_show_role_bio_and_stories(client):
+    mayor = make_person("Ada Lindqvist", slug="ada-lindqvist", role="Mayor of Port Alder", bio="Elected in 2024.")
+    make_article("Mayor opens bridge", people=[mayor])
+    make_person("Nobody Mentioned", slug="nobody-mentioned")
+
+    index = client.get(reverse("articles:people")).content.decode()
+    assert "Ada Lindqvist" in index and "Nobody Mentioned" not in index
+
+    page = client.get(mayor.get_absolute_url()).content.decode()
+    assert "Mayor of Port Alder" in page and "Elected in 2024." in page and "Mayor opens bridge" in page
+
+
+def test_missing_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def busy_article(count):
+    people = [make_person(f"Person Busy{n}") for n in range(count)]
+    tags = [f"topic-{n}" for n in range(count)]
+    for n in range(count):
+        make_article(f"Neighbour {n}", tags=tags[: n + 1], people=people[: n + 1])
+    return make_article(
+        "Busy story", tags=tags, people=people, related_headlines=[f"Headline {n}" for n in range(count)]
+    )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_article_page_query_count_does_not_grow(client, django_assert_max_num_queries, count):
+    article = busy_article(count)
+    with django_assert_max_num_queries(8):
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert f"Headline {count - 1}" in page and f"Person Busy{count - 1}" in page
+
+
+def test_listing_pages_query_counts_do_not_grow(client, django_assert_max_num_queries):
+    mayor = make_person("Ada Lindqvist", slug="ada-lindqvist")
+    for n in range(30):
+        make_article(f"Story {n}", tags=[f"t{n}", "shared"], people=[mayor], lead_image=image_file() if n < 3 else "")
+
+    for url in [
+        reverse("articles:front_page"),
+        reverse("articles:tag", args=["shared"]),
+        mayor.get_absolute_url(),
+        reverse("articles:tags"),
+        reverse("articles:people"),
+    ]:
+        with django_assert_max_num_queries(4):
+            response = client.get(url)
+        assert response.status_code == 200, url
