@@ -11,9 +11,7 @@ from taggit.models import Tag, TaggedItemBase
 class PersonQuerySet(models.QuerySet):
     def with_article_counts(self):
         """Each person with the number of published stories that mention them."""
-        return self.annotate(
-            article_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
-        )
+        return self.annotate(article_count=Count("articles", filter=Q(articles__in=Article.objects.published())))
 
     def mentioned(self):
         return self.with_article_counts().filter(article_count__gt=0).order_by("name")
@@ -219,9 +217,7 @@ class RelatedHeadline(models.Model):
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="unique_related_headline_position"),
-            models.CheckConstraint(
-                condition=Q(url="") | Q(target__isnull=True), name="related_headline_one_link"
-            ),
+            models.CheckConstraint(condition=Q(url="") | Q(target__isnull=True), name="related_headline_one_link"),
         ]
 
     def __str__(self):
