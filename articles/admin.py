@@ -1,10 +1,15 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from articles.images import ImageUploadField
 from articles.models import Article, Person, RelatedHeadline
+
+# Uploads are checked by the model field's validator, which says exactly what is wrong.
+IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
@@ -45,6 +50,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["people"]
     inlines = [RelatedHeadlineInline]
     actions = ["publish", "unpublish"]
+    formfield_overrides = IMAGE_UPLOADS
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source"]}),
@@ -56,16 +62,22 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
+    def save_model(self, request, obj, form, change):
+        obj.prepare_images()
+        super().save_model(request, obj, form, change)
+        obj.build_renditions()
+
     @admin.display(description="tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tags.all())
 
     @admin.display(description="image")
     def thumbnail(self, article):
-        if not article.lead_image:
+        picture = article.lead_picture
+        if picture is None:
             return ""
         return format_html(
-            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', article.lead_image.url
+            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', picture.at_most(320).url
         )
 
     @admin.action(description="Publish selected stories now (keeps scheduled times)")
@@ -84,9 +96,15 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "article_count"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = IMAGE_UPLOADS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def save_model(self, request, obj, form, change):
+        obj.prepare_images()
+        super().save_model(request, obj, form, change)
+        obj.build_renditions()
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):

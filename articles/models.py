@@ -7,6 +7,11 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import images
+
+# Reading speed behind the "N min read" line: words per minute of an average adult reading news.
+WORDS_PER_MINUTE = 230
+
 
 class PersonQuerySet(models.QuerySet):
     def with_article_counts(self):
@@ -22,7 +27,16 @@ class Person(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True, help_text='How stories describe them, e.g. "Kremlin leader".')
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="people/%Y/", blank=True)
+    photo = models.ImageField(
+        upload_to="people/%Y/",
+        blank=True,
+        validators=[images.validate_image],
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     aliases = models.TextField(
         blank=True,
         help_text="Other spellings and the surname used on later mentions, one per line.",
@@ -48,6 +62,24 @@ class Person(models.Model):
     @property
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def description(self):
+        if self.bio:
+            return self.bio
+        return f"Stories that mention {self.name}" + (f", {self.role}." if self.role else ".")
+
+    @property
+    def picture(self):
+        return images.ResponsiveImage.of(self.photo, self.photo_width, self.photo_height, self.photo_renditions)
+
+    def prepare_images(self):
+        """Straighten a newly attached photo and strip its metadata; call before save()."""
+        images.clean_new_upload(self, "photo")
+
+    def build_renditions(self, rebuild=False):
+        """Write the photo's missing renditions and record them; call after save(). Idempotent."""
+        images.refresh_renditions(self, "photo", "photo_renditions", rebuild=rebuild)
 
 
 class TaggedArticle(TaggedItemBase):
@@ -125,11 +157,14 @@ class Article(models.Model):
     lead_image = models.ImageField(
         upload_to="articles/%Y/%m/",
         blank=True,
+        validators=[images.validate_image],
         width_field="lead_image_width",
         height_field="lead_image_height",
     )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Which renditions exist ({"name": original, "widths": [...]}), so pages need no file-system calls.
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     lead_image_alt = models.CharField(
         "alt text", max_length=300, blank=True, help_text="What the image shows, for readers who cannot see it."
     )
@@ -189,9 +224,41 @@ class Article(models.Model):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
     @property
+    def reading_minutes(self):
+        return max(1, round(len(self.body.split()) / WORDS_PER_MINUTE))
+
+    @property
+    def description(self):
+        """One or two sentences for search results and sharing cards: the summary, else the opening."""
+        return self.summary or (self.paragraphs[0] if self.paragraphs else self.headline)
+
+    @property
+    def lead_picture(self):
+        return images.ResponsiveImage.of(
+            self.lead_image,
+            self.lead_image_width,
+            self.lead_image_height,
+            self.lead_image_renditions,
+            alt=self.lead_image_alt,
+        )
+
+    def prepare_images(self):
+        """Straighten a newly attached lead image and strip its metadata; call before save()."""
+        images.clean_new_upload(self, "lead_image")
+
+    def build_renditions(self, rebuild=False):
+        """Write the lead image's missing renditions and record them; call after save(). Idempotent."""
+        images.refresh_renditions(self, "lead_image", "lead_image_renditions", rebuild=rebuild)
+
+    @property
     def was_updated(self):
         """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
         return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+
+    @property
+    def modified_at(self):
+        """The last change readers are told about: the update, else the publication."""
+        return self.updated_at if self.was_updated or not self.published_at else self.published_at
 
     def related_articles(self, limit=None):
         from articles.related import related_articles

@@ -2,11 +2,14 @@
 
 import io
 import itertools
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from articles.models import Article, Person, RelatedHeadline
 
@@ -22,7 +25,11 @@ def make_article(headline=None, *, tags=(), people=(), related_headlines=(), **f
     fields.setdefault("status", Article.Status.PUBLISHED)
     if fields["status"] == Article.Status.PUBLISHED:
         fields.setdefault("published_at", timezone.now() - timedelta(hours=number))
-    article = Article.objects.create(headline=headline, **fields)
+    article = Article(headline=headline, **fields)
+    # The admin's save path: clean a new upload, store it, then write its renditions.
+    article.prepare_images()
+    article.save()
+    article.build_renditions()
     if tags:
         article.tags.add(*tags)
     if people:
@@ -39,7 +46,11 @@ def make_person(name=None, **fields):
     number = next(_sequence)
     name = name or f"Person Number{number}"
     fields.setdefault("slug", f"person-{number}")
-    return Person.objects.create(name=name, **fields)
+    person = Person(name=name, **fields)
+    person.prepare_images()
+    person.save()
+    person.build_renditions()
+    return person
 
 
 def image_file(name="photo.jpg", size=(1200, 800), color=(30, 90, 160), image_format="JPEG"):
@@ -47,3 +58,95 @@ def image_file(name="photo.jpg", size=(1200, 800), color=(30, 90, 160), image_fo
     Image.new("RGB", size, color).save(buffer, format=image_format)
     content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[image_format]
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+DEMO_FOLDER = settings.BASE_DIR / "demo"
+# The demo stories carry no alt text; these describe the demo illustrations.
+DEMO_ALT_TEXT = {
+    "images/bridge.jpg": "A steel truss bridge over the estuary, a sailing boat passing beneath",
+    "images/flooded-street.jpg": "Rain on a flooded street of terraced houses, sandbags along the doors",
+    "images/harbour-calm.jpg": "Boats in a calm harbour under a setting sun, a lighthouse at the pier end",
+    "images/harbour-storm.jpg": "Waves and rain sweeping across the harbour at night, boats tossed near the wall",
+    "images/hospital.jpg": "A hospital building with a new glass wing, an ambulance at the kerb",
+    "images/rail-yard-park.jpg": "A park with a pond and paths in front of new blocks of flats",
+    "images/seawall-lab.jpg": "A laboratory bench with a wave tank, flasks and a rising chart",
+    "images/skyline.jpg": "The city skyline at dusk, cranes above the towers",
+    "images/stadium.jpg": "Players on a floodlit pitch in front of a full stand",
+    "images/university-tower.jpg": "The brick clock tower of the university, students walking below",
+}
+
+
+def demo_photo(relative_path, width):
+    """A demo photo scaled down to `width`, so tests build its renditions quickly."""
+    with Image.open(DEMO_FOLDER / relative_path) as image:
+        image = image.convert("RGB")
+        image.thumbnail((width, width * 4))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile(relative_path.rsplit("/", 1)[-1], buffer.getvalue(), content_type="image/jpeg")
+
+
+def portrait_file(name="portrait.png", size=(400, 400)):
+    """A drawn head-and-shoulders silhouette (PNG with transparency), for person photos."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    draw.ellipse((width * 0.3, height * 0.12, width * 0.7, height * 0.52), fill=(120, 90, 70, 255))
+    draw.ellipse((width * 0.12, height * 0.55, width * 0.88, height * 1.3), fill=(40, 70, 120, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def load_demo_newsroom(image_width=640):
+    """The demo newsroom (demo/stories.json) built with these factories, independent of the importer.
+
+    Returns the stories by slug and the people by name. Photos are scaled to `image_width`;
+    the first person gets a drawn portrait so person pages show a photo too.
+    """
+    stories = json.loads((DEMO_FOLDER / "stories.json").read_text())
+    people = {}
+    for story in stories:
+        for entry in story["people"]:
+            if entry["name"] not in people:
+                people[entry["name"]] = make_person(
+                    entry["name"],
+                    slug=slugify(entry["name"]),
+                    role=entry.get("role", ""),
+                    aliases="\n".join(entry.get("aliases", [])),
+                    bio=entry.get("bio", ""),
+                    photo=portrait_file() if not people else "",
+                )
+    articles = {}
+    for story in stories:
+        articles[story["slug"]] = make_article(
+            story["headline"],
+            slug=story["slug"],
+            summary=story["summary"],
+            body=story["body"],
+            byline=story["byline"],
+            dateline=story["dateline"],
+            source=story["source"],
+            status=story["status"],
+            published_at=datetime.fromisoformat(story["published_at"]) if story.get("published_at") else None,
+            tags=story["tags"],
+            people=[people[entry["name"]] for entry in story["people"]],
+            lead_image=demo_photo(story["image"], image_width) if story.get("image") else "",
+            lead_image_alt=DEMO_ALT_TEXT.get(story.get("image"), ""),
+            lead_image_caption=story.get("image_caption", ""),
+            lead_image_credit=story.get("image_credit", ""),
+        )
+    # Loaded now, but as published: not "updated" since.
+    for article in articles.values():
+        Article.objects.filter(pk=article.pk).update(updated_at=article.published_at or article.created_at)
+        article.refresh_from_db(fields=["updated_at"])
+    for story in stories:
+        for position, item in enumerate(story["related_headlines"], start=1):
+            RelatedHeadline.objects.create(
+                article=articles[story["slug"]],
+                position=position,
+                headline=item["headline"],
+                target=articles.get(item.get("slug")),
+                url=item.get("url", ""),
+            )
+    return articles, people

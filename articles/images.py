@@ -1,0 +1,292 @@
+"""Uploaded photos: checked on the way in, cleaned before they are stored, served as responsive renditions.
+
+The admin and the importer call the same steps (through the models' `prepare_images()` and
+`build_renditions()`): `validate_image` (also the model fields' validator), `clean_new_upload`, then
+`refresh_renditions` once the original is stored. Rendition names derive from the original's name,
+so any app server can (re)build them and they land in the same place.
+"""
+
+import io
+import posixpath
+import warnings
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow format name → how editors know it.
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+ACCEPTED_LIST = "a JPEG, PNG or WebP image"
+# Rendition file extension → Pillow format. WebP first: browsers take the first <source> they support.
+RENDITION_FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
+RENDITION_QUALITY = {"WEBP": 80, "JPEG": 82}
+
+
+class ImageUploadField(forms.FileField):
+    """The admin's upload field: the model field's `validate_image` names what is wrong with a file.
+
+    Django's own ImageField would reject first, with one message for every kind of problem.
+    """
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = "image/jpeg,image/png,image/webp"
+        return attrs
+
+
+def validate_image(file):
+    """Refuse anything but a whole JPEG/PNG/WebP image within the size limits, saying which limit failed."""
+    if isinstance(file, FieldFile) and file._committed:
+        return  # already stored, so it was checked when it came in
+    if file.size > settings.IMAGE_MAX_BYTES:
+        raise ValidationError(
+            "This file is %(size)s; the largest accepted is %(limit)s.",
+            code="file_too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(settings.IMAGE_MAX_BYTES)},
+        )
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice that; we refuse either way.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                if image.format not in ACCEPTED_FORMATS:
+                    raise ValidationError(
+                        "%(format)s images are not accepted: upload %(accepted)s.",
+                        code="unsupported_format",
+                        params={"format": image.format, "accepted": ACCEPTED_LIST},
+                    )
+                check_pixels(*image.size)
+                image.load()  # decodes everything, so a truncated or damaged file shows here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels_error() from error
+    except UnidentifiedImageError as error:
+        raise ValidationError(
+            "This file is not an image (whatever its name says): upload %(accepted)s.",
+            code="not_an_image",
+            params={"accepted": ACCEPTED_LIST},
+        ) from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            "This image is damaged or incomplete (%(reason)s). Export it again and upload the new file.",
+            code="damaged_image",
+            params={"reason": str(error)},
+        ) from error
+    finally:
+        file.seek(0)
+
+
+def check_pixels(width, height):
+    if width * height > settings.IMAGE_MAX_PIXELS:
+        raise too_many_pixels_error(width, height)
+
+
+def too_many_pixels_error(width=None, height=None):
+    limit = f"{settings.IMAGE_MAX_PIXELS / 1_000_000:g} megapixels"
+    if width is None:
+        return ValidationError(
+            "This image has far too many pixels (more than %(limit)s): scale it down and upload it again.",
+            code="too_many_pixels",
+            params={"limit": limit},
+        )
+    return ValidationError(
+        "This image is %(width)s × %(height)s pixels; the most accepted is %(limit)s. "
+        "Scale it down and upload it again.",
+        code="too_many_pixels",
+        params={"width": width, "height": height, "limit": limit},
+    )
+
+
+def clean_new_upload(instance, field_name):
+    """Replace a newly attached image with an upright copy that carries no metadata (EXIF, GPS, XMP, comments).
+
+    Stored images are left alone. Returns whether it replaced anything.
+    """
+    field_file = getattr(instance, field_name)
+    if not field_file or field_file._committed:
+        return False
+    field_file.seek(0)
+    with Image.open(field_file) as image:
+        image_format = image.format
+        icc_profile = image.info.get("icc_profile")  # colour, not personal: keep it
+        upright = ImageOps.exif_transpose(image)
+        encoded = encode(upright, image_format, quality=92, icc_profile=icc_profile)
+    # Assigning through the field's descriptor also refreshes the stored width and height.
+    setattr(instance, field_name, ContentFile(encoded, name=posixpath.basename(field_file.name)))
+    return True
+
+
+def encode(image, image_format, *, quality=None, icc_profile=None):
+    if image_format == "JPEG":
+        image = flatten(image)
+    elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
+    options = {}
+    if image_format in RENDITION_QUALITY:
+        options["quality"] = quality or RENDITION_QUALITY[image_format]
+    if image_format == "JPEG":
+        options.update(optimize=True, progressive=True)
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def has_alpha(image):
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def flatten(image):
+    """JPEG has no transparency: put transparent images on white."""
+    if has_alpha(image):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def rendition_widths(original_width):
+    """The configured widths narrower than the original, plus the original's own width: never upscaled."""
+    widths = [width for width in settings.IMAGE_RENDITION_WIDTHS if width < original_width]
+    if original_width <= max(settings.IMAGE_RENDITION_WIDTHS):
+        widths.append(original_width)
+    return widths
+
+
+def rendition_name(original_name, width, extension):
+    stem, _ = posixpath.splitext(original_name)
+    return f"renditions/{stem}-{width}w.{extension}"
+
+
+def build_renditions(field_file, rebuild=False):
+    """Write the renditions of a stored image that are missing (all of them with `rebuild`); returns the widths."""
+    if not field_file:
+        return []
+    storage = field_file.storage
+    image = None
+    try:
+        field_file.open("rb")
+        image = ImageOps.exif_transpose(Image.open(field_file))
+        original_width, original_height = image.size
+        widths = rendition_widths(original_width)
+        for width in widths:
+            names = {fmt: rendition_name(field_file.name, width, ext) for ext, fmt in RENDITION_FORMATS.items()}
+            if not rebuild and all(storage.exists(name) for name in names.values()):
+                continue
+            height = scaled_height(original_width, original_height, width)
+            resized = image.resize((width, height), Image.Resampling.LANCZOS)
+            for image_format, name in names.items():
+                if storage.exists(name):
+                    storage.delete(name)
+                storage.save(name, ContentFile(encode(resized, image_format)))
+    finally:
+        if image is not None:
+            image.close()
+        field_file.close()
+    return widths
+
+
+def scaled_height(original_width, original_height, width):
+    return max(1, round(original_height * width / original_width))
+
+
+def refresh_renditions(instance, field_name, renditions_field, rebuild=False):
+    """Build the renditions of `instance.<field_name>` and record which exist, without touching other columns."""
+    field_file = getattr(instance, field_name)
+    record = {"name": field_file.name, "widths": build_renditions(field_file, rebuild)} if field_file else {}
+    if record != getattr(instance, renditions_field):
+        setattr(instance, renditions_field, record)
+        type(instance)._default_manager.filter(pk=instance.pk).update(**{renditions_field: record})
+    return record
+
+
+@dataclass(frozen=True)
+class Rendition:
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ResponsiveImage:
+    """What a template needs to draw an image: rendition URLs and sizes, with no file-system access."""
+
+    field_file: FieldFile
+    width: int
+    height: int
+    widths: tuple
+    alt: str = ""
+
+    @classmethod
+    def of(cls, field_file, width, height, renditions, alt=""):
+        if not field_file:
+            return None
+        # Widths recorded for another file (the image was replaced since) are not this image's renditions.
+        widths = tuple(renditions.get("widths", ())) if renditions.get("name") == field_file.name else ()
+        return cls(field_file, width or 0, height or 0, widths, alt)
+
+    @property
+    def url(self):
+        return self.field_file.url
+
+    def renditions(self, extension):
+        return [
+            Rendition(
+                self.field_file.storage.url(rendition_name(self.field_file.name, width, extension)),
+                width,
+                scaled_height(self.width, self.height, width),
+            )
+            for width in self.widths
+        ]
+
+    @property
+    def webp_srcset(self):
+        return srcset(self.renditions("webp"))
+
+    @property
+    def jpeg_srcset(self):
+        return srcset(self.renditions("jpg"))
+
+    @property
+    def fallback(self):
+        """The JPEG for browsers that ignore srcset: the largest up to 1280 pixels wide."""
+        return self.at_most(1280)
+
+    @property
+    def social(self):
+        """The picture sharing cards show: a JPEG up to 1920 wide (the original if there are no renditions)."""
+        return self.at_most(1920)
+
+    @property
+    def largest_renditions(self):
+        """JPEG renditions at least 640 wide, largest first (for structured data); the original if none."""
+        wide = [rendition for rendition in self.renditions("jpg") if rendition.width >= 640]
+        return sorted(wide, key=lambda rendition: -rendition.width) or [self.at_most(1920)]
+
+    @property
+    def display_width(self):
+        return self.widths[-1] if self.widths else self.width
+
+    @property
+    def display_height(self):
+        return scaled_height(self.width, self.height, self.display_width) if self.width else self.height
+
+    def at_most(self, max_width):
+        candidates = [rendition for rendition in self.renditions("jpg") if rendition.width <= max_width]
+        if candidates:
+            return candidates[-1]
+        if self.widths:
+            return self.renditions("jpg")[0]
+        return Rendition(self.url, self.width, self.height)
+
+
+def srcset(renditions):
+    return ", ".join(f"{rendition.url} {rendition.width}w" for rendition in renditions)
