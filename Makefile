@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Local development settings; production sets DJANGO_SECRET_KEY and friends instead.
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test setup
+.PHONY: run test setup test-tools
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: setup
 	$(DEV) $(PY) manage.py load_demo
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+# Chromium, Java and the Nu HTML Checker for the browser and HTML-validity tests (installed only where missing).
+test-tools:
+	scripts/install-test-tools
+
+test: setup test-tools
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV) $(PY) -m pytest

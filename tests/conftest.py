@@ -1,3 +1,4 @@
+import os
 import uuid
 
 import pytest
@@ -13,3 +14,42 @@ def isolated_media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     default = settings.CACHES["default"]
     settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}", "TIMEOUT": 600}}
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole session (scripts/install-test-tools installs it).
+
+    Playwright's sync API keeps an event loop in the test thread, so Django would refuse the
+    tests' ORM calls as "async unsafe"; the tests are synchronous code, so that check is lifted
+    while the browser runs. A missing Chromium makes the tests fail, never skip.
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh desktop-sized tab against the live server; its console errors are in `page.console_errors`."""
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    yield page
+    context.close()

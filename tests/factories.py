@@ -1,5 +1,6 @@
 """Small builders for test data: real model instances with sensible defaults."""
 
+import functools
 import io
 import itertools
 import json
@@ -78,12 +79,19 @@ DEMO_ALT_TEXT = {
 
 def demo_photo(relative_path, width):
     """A demo photo scaled down to `width`, so tests build its renditions quickly."""
+    return SimpleUploadedFile(
+        relative_path.rsplit("/", 1)[-1], scaled_demo_photo(relative_path, width), content_type="image/jpeg"
+    )
+
+
+@functools.cache
+def scaled_demo_photo(relative_path, width):
     with Image.open(DEMO_FOLDER / relative_path) as image:
         image = image.convert("RGB")
         image.thumbnail((width, width * 4))
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=85)
-    return SimpleUploadedFile(relative_path.rsplit("/", 1)[-1], buffer.getvalue(), content_type="image/jpeg")
+    return buffer.getvalue()
 
 
 def portrait_file(name="portrait.png", size=(400, 400)):
