@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 # Pillow format name → how editors know it.
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
@@ -28,10 +28,17 @@ RENDITION_QUALITY = {"WEBP": 80, "JPEG": 82}
 
 
 class ImageUploadField(forms.FileField):
-    """The admin's upload field: the model field's `validate_image` names what is wrong with a file.
+    """The admin's upload field: `validate_image` says what is wrong with a file.
 
-    Django's own ImageField would reject first, with one message for every kind of problem.
+    It checks before the form hands the file to the model, whose dimension fields would otherwise
+    decode a decompression bomb; Django's own ImageField would reject with one message for every problem.
     """
+
+    def to_python(self, data):
+        file = super().to_python(data)
+        if file is not None:
+            validate_image(file)
+        return file
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -167,31 +174,40 @@ def rendition_name(original_name, width, extension):
 
 
 def build_renditions(field_file, rebuild=False):
-    """Write the renditions of a stored image that are missing (all of them with `rebuild`); returns the widths."""
+    """Write the renditions of a stored image that are missing (all of them with `rebuild`); returns the widths.
+
+    Only the image's header is read unless something has to be written.
+    """
     if not field_file:
         return []
     storage = field_file.storage
-    image = None
-    try:
-        field_file.open("rb")
-        image = ImageOps.exif_transpose(Image.open(field_file))
-        original_width, original_height = image.size
-        widths = rendition_widths(original_width)
-        for width in widths:
-            names = {fmt: rendition_name(field_file.name, width, ext) for ext, fmt in RENDITION_FORMATS.items()}
-            if not rebuild and all(storage.exists(name) for name in names.values()):
-                continue
-            height = scaled_height(original_width, original_height, width)
-            resized = image.resize((width, height), Image.Resampling.LANCZOS)
-            for image_format, name in names.items():
-                if storage.exists(name):
-                    storage.delete(name)
-                storage.save(name, ContentFile(encode(resized, image_format)))
-    finally:
-        if image is not None:
-            image.close()
-        field_file.close()
+    with field_file.open("rb"), Image.open(field_file) as image:
+        width, height = upright_size(image)
+        widths = rendition_widths(width)
+        missing = [
+            rendition
+            for rendition in widths
+            if rebuild
+            or not all(storage.exists(rendition_name(field_file.name, rendition, ext)) for ext in RENDITION_FORMATS)
+        ]
+        if missing:
+            upright = ImageOps.exif_transpose(image)
+            for rendition in missing:
+                resized = upright.resize((rendition, scaled_height(width, height, rendition)), Image.Resampling.LANCZOS)
+                for extension, image_format in RENDITION_FORMATS.items():
+                    name = rendition_name(field_file.name, rendition, extension)
+                    if storage.exists(name):
+                        storage.delete(name)
+                    storage.save(name, ContentFile(encode(resized, image_format)))
     return widths
+
+
+def upright_size(image):
+    """The size once EXIF orientation is applied (images stored before clean-up may still carry it)."""
+    width, height = image.size
+    if image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):  # the quarter turns
+        return height, width
+    return width, height
 
 
 def scaled_height(original_width, original_height, width):

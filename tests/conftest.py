@@ -16,6 +16,20 @@ def isolated_media_and_cache(settings, tmp_path):
     settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}", "TIMEOUT": 600}}
 
 
+@pytest.fixture(scope="session")
+def demo_media(tmp_path_factory):
+    """Demo photos with their renditions, made by the first test that loads the demo newsroom."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture
+def newsroom(demo_media):
+    """The demo stories, people and photos (tests/factories.py: load_demo_newsroom)."""
+    from tests.factories import load_demo_newsroom
+
+    return load_demo_newsroom(media_cache=demo_media)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -4,6 +4,7 @@ import functools
 import io
 import itertools
 import json
+import shutil
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -106,13 +107,21 @@ def portrait_file(name="portrait.png", size=(400, 400)):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def load_demo_newsroom(image_width=640):
+def load_demo_newsroom(image_width=640, media_cache=None):
     """The demo newsroom (demo/stories.json) built with these factories, independent of the importer.
 
     Returns the stories by slug and the people by name. Photos are scaled to `image_width`;
-    the first person gets a drawn portrait so person pages show a photo too.
+    the first person gets a drawn portrait so person pages show a photo too. With a `media_cache`
+    (an empty folder), the photos and their renditions are made once, then copied for later calls.
     """
     stories = json.loads((DEMO_FOLDER / "stories.json").read_text())
+    cached_names = media_cache / "names.json" if media_cache else None
+    if cached_names and cached_names.exists():
+        shutil.copytree(media_cache / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
+        stored = json.loads(cached_names.read_text())
+        portrait, photo = stored["portrait"], stored.__getitem__
+    else:
+        portrait, photo = portrait_file(), functools.partial(demo_photo, width=image_width)
     people = {}
     for story in stories:
         for entry in story["people"]:
@@ -123,7 +132,7 @@ def load_demo_newsroom(image_width=640):
                     role=entry.get("role", ""),
                     aliases="\n".join(entry.get("aliases", [])),
                     bio=entry.get("bio", ""),
-                    photo=portrait_file() if not people else "",
+                    photo=portrait if not people else "",
                 )
     articles = {}
     for story in stories:
@@ -139,11 +148,16 @@ def load_demo_newsroom(image_width=640):
             published_at=datetime.fromisoformat(story["published_at"]) if story.get("published_at") else None,
             tags=story["tags"],
             people=[people[entry["name"]] for entry in story["people"]],
-            lead_image=demo_photo(story["image"], image_width) if story.get("image") else "",
+            lead_image=photo(story["image"]) if story.get("image") else "",
             lead_image_alt=DEMO_ALT_TEXT.get(story.get("image"), ""),
             lead_image_caption=story.get("image_caption", ""),
             lead_image_credit=story.get("image_credit", ""),
         )
+    if cached_names and not cached_names.exists():
+        shutil.copytree(settings.MEDIA_ROOT, media_cache / "media")
+        stored = {story["image"]: articles[story["slug"]].lead_image.name for story in stories if story.get("image")}
+        stored["portrait"] = next(iter(people.values())).photo.name
+        cached_names.write_text(json.dumps(stored))
     # Loaded now, but as published: not "updated" since.
     for article in articles.values():
         Article.objects.filter(pk=article.pk).update(updated_at=article.published_at or article.created_at)

@@ -7,16 +7,11 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.factories import load_demo_newsroom
+from tests.factories import image_file, make_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMAGE_LOADED = "image => image.complete && image.naturalWidth > 0"
-
-
-@pytest.fixture
-def newsroom():
-    return load_demo_newsroom()
 
 
 def test_reader_goes_from_the_front_page_to_a_story_its_topic_a_person_and_search(browser_page, newsroom):
@@ -129,3 +124,18 @@ def test_phone_reader_scrolls_only_down_and_can_use_the_sections(chromium, live_
         expect(page.get_by_role("heading", level=1)).to_have_text("Topics")
     finally:
         context.close()
+
+
+def test_printed_story_leaves_out_navigation_sharing_and_related_links(browser_page):
+    story = make_article(tags=["Harbour"], lead_image=image_file(size=(640, 360)), lead_image_alt="The quay")
+    make_article(tags=["Harbour"])
+    page = browser_page
+    page.goto(story.get_absolute_url())
+    expect(page.get_by_role("region", name="Share this story")).to_be_visible()
+
+    page.emulate_media(media="print")
+
+    for hidden in [".site-nav", ".share", ".related", ".site-footer"]:
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text(story.headline)
+    expect(page.locator(".story__figure img")).to_be_visible()

@@ -1,0 +1,277 @@
+import io
+import struct
+import zlib
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from PIL import ExifTags, Image
+
+from articles import images
+from articles.models import Article, Person
+from tests.factories import image_file, make_article, make_person, portrait_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    client.force_login(User.objects.create_superuser("desk", "desk@example.com", "pw"))
+    return client
+
+
+def story_form(**fields):
+    return {
+        "headline": "Ferry returns to the estuary",
+        "slug": "ferry-returns",
+        "summary": "The crossing reopens.",
+        "body": "The ferry sailed again on Monday.",
+        "status": "published",
+        "published_at_0": "2026-11-20",
+        "published_at_1": "09:30:00",
+        "lead_image_alt": "The ferry at the quay",
+        "related_headlines-TOTAL_FORMS": "0",
+        "related_headlines-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def jpeg_with_camera_metadata(size=(400, 200)):
+    """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries GPS coordinates."""
+    image = Image.new("RGB", size, (200, 40, 40))
+    image.paste((40, 40, 200), (0, 0, size[0] // 4, size[1]))  # a blue band on the left edge
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "ExampleCam"
+    exif[ExifTags.Base.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (52.0, 12.0, 30.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile("camera.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def png_claiming_size(width, height):
+    """A tiny PNG whose header claims a huge picture: what a decompression bomb looks like before decoding."""
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    header = data[16:29]
+    header[0:8] = struct.pack(">II", width, height)
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + bytes(header)))
+    return SimpleUploadedFile("huge.png", bytes(data), content_type="image/png")
+
+
+def truncated_jpeg():
+    buffer = io.BytesIO()
+    Image.effect_noise((600, 400), 50).convert("RGB").save(buffer, format="JPEG")
+    return SimpleUploadedFile("cut-off.jpg", buffer.getvalue()[:4000], content_type="image/jpeg")
+
+
+def gif_file():
+    buffer = io.BytesIO()
+    Image.new("P", (40, 40)).save(buffer, format="GIF")
+    return SimpleUploadedFile("anim.gif", buffer.getvalue(), content_type="image/gif")
+
+
+def stored_files(settings):
+    return sorted(path.name for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+
+
+def test_editor_uploads_a_photo_and_readers_get_webp_and_jpeg_renditions(editor, settings):
+    response = editor.post(
+        reverse("admin:articles_article_add"), story_form(lead_image=image_file("ferry.jpg", size=(1600, 900)))
+    )
+
+    assert response.status_code == 302
+    article = Article.objects.get(slug="ferry-returns")
+    assert article.lead_image_renditions == {
+        "name": article.lead_image.name,
+        "widths": [320, 640, 960, 1280, 1600],
+    }
+    for width in [320, 640, 960, 1280, 1600]:
+        for extension, image_format in [("webp", "WEBP"), ("jpg", "JPEG")]:
+            name = f"renditions/{article.lead_image.name.removesuffix('.jpg')}-{width}w.{extension}"
+            with Image.open(settings.MEDIA_ROOT / name) as rendition:
+                assert (rendition.format, rendition.size) == (image_format, (width, round(900 * width / 1600)))
+
+    page = Client().get(article.get_absolute_url()).content.decode()
+    webp = article.lead_picture.webp_srcset
+    assert f'<source type="image/webp" srcset="{webp}" sizes="' in page
+    assert webp.count("w, ") == 4 and webp.endswith("-1600w.webp 1600w")
+    assert f'srcset="{article.lead_picture.jpeg_srcset}"' in page
+    assert 'width="1600" height="900" alt="The ferry at the quay" fetchpriority="high"' in page
+    assert "-1280w.jpg" in article.lead_picture.fallback.url
+
+
+def test_upload_is_turned_upright_and_stripped_of_camera_and_location_data(editor, settings):
+    editor.post(reverse("admin:articles_article_add"), story_form(lead_image=jpeg_with_camera_metadata()))
+
+    article = Article.objects.get(slug="ferry-returns")
+    assert (article.lead_image_width, article.lead_image_height) == (200, 400)
+    with Image.open(article.lead_image.path) as stored:
+        assert stored.size == (200, 400)
+        assert dict(stored.getexif()) == {}
+        assert "exif" not in stored.info
+        # The blue band on the left of the landscape original is at the top once turned upright.
+        assert stored.getpixel((100, 10))[2] > 150 and stored.getpixel((100, 390))[0] > 150
+    assert article.lead_image_renditions["widths"] == [200]
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: SimpleUploadedFile("notes.jpg", b"Meeting notes, not a photo.\n" * 50, "image/jpeg"),
+            "This file is not an image (whatever its name says): upload a JPEG, PNG or WebP image.",
+        ),
+        (lambda: png_claiming_size(30_000, 30_000), "This image has far too many pixels (more than 40 megapixels)"),
+        (
+            lambda: png_claiming_size(9_000, 6_000),
+            "This image is 9000 × 6000 pixels; the most accepted is 40 megapixels.",
+        ),
+        (truncated_jpeg, "This image is damaged or incomplete (image file is truncated"),
+        (gif_file, "GIF images are not accepted: upload a JPEG, PNG or WebP image."),
+    ],
+    ids=["text renamed .jpg", "decompression bomb", "too many pixels", "truncated", "gif"],
+)
+def test_bad_upload_gets_a_clear_error_and_nothing_is_stored(editor, settings, upload, message):
+    response = editor.post(reverse("admin:articles_article_add"), story_form(lead_image=upload()))
+
+    assert response.status_code == 200
+    assert [message in error for error in response.context["adminform"].form.errors["lead_image"]] == [True]
+    assert message.split(" (")[0] in response.content.decode()
+    assert not Article.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_upload_over_the_size_limit_is_refused(editor, settings):
+    settings.IMAGE_MAX_BYTES = 10_000
+    upload = SimpleUploadedFile("big.png", Image.effect_noise((200, 200), 80).tobytes() + b"x", "image/png")
+
+    response = editor.post(reverse("admin:articles_article_add"), story_form(lead_image=upload))
+
+    assert response.context["adminform"].form.errors["lead_image"] == [
+        "This file is 39.1\xa0KB; the largest accepted is 9.8\xa0KB."
+    ]
+
+
+def test_importer_can_check_a_file_with_the_same_validator():
+    with pytest.raises(images.ValidationError) as refused:
+        images.validate_image(truncated_jpeg())
+    assert refused.value.code == "damaged_image"
+    images.validate_image(image_file())
+
+
+def test_person_photo_with_transparency_gets_renditions_on_white(editor, settings):
+    response = editor.post(
+        reverse("admin:articles_person_add"),
+        {"name": "Ada Lindqvist", "slug": "ada-lindqvist", "role": "Mayor", "photo": portrait_file()},
+    )
+
+    assert response.status_code == 302
+    person = Person.objects.get(slug="ada-lindqvist")
+    assert person.photo_renditions["widths"] == [320, 400]
+    corner = settings.MEDIA_ROOT / images.rendition_name(person.photo.name, 320, "jpg")
+    with Image.open(corner) as rendition:
+        assert rendition.getpixel((2, 2)) == (255, 255, 255)
+
+
+def test_rendition_widths_never_upscale():
+    assert images.rendition_widths(3000) == [320, 640, 960, 1280, 1920]
+    assert images.rendition_widths(1920) == [320, 640, 960, 1280, 1920]
+    assert images.rendition_widths(1000) == [320, 640, 960, 1000]
+    assert images.rendition_widths(200) == [200]
+
+
+def test_rendition_names_follow_the_original():
+    assert (
+        images.rendition_name("articles/2026/11/ferry.jpg", 640, "webp")
+        == "renditions/articles/2026/11/ferry-640w.webp"
+    )
+
+
+def test_building_renditions_again_rewrites_nothing_unless_asked(settings):
+    article = make_article(lead_image=image_file(size=(700, 400)))
+    written = {path: path.stat().st_mtime_ns for path in (settings.MEDIA_ROOT / "renditions").rglob("*.*")}
+    assert len(written) == 6  # 320, 640 and 700 wide, WebP and JPEG
+
+    article.build_renditions()
+    assert {path: path.stat().st_mtime_ns for path in written} == written
+
+    (settings.MEDIA_ROOT / images.rendition_name(article.lead_image.name, 320, "webp")).unlink()
+    article.build_renditions()
+    assert all(path.exists() for path in written)
+
+
+def test_command_builds_renditions_for_images_stored_before(settings):
+    article = Article.objects.create(
+        headline="Old story", slug="old-story", body="Text.", lead_image=image_file(size=(700, 400))
+    )
+    person = Person.objects.create(name="Old Face", slug="old-face", photo=portrait_file())
+    assert article.lead_picture.widths == () and person.picture.widths == ()
+
+    call_command("build_renditions", verbosity=0)
+
+    article.refresh_from_db()
+    person.refresh_from_db()
+    assert article.lead_picture.widths == (320, 640, 700)
+    assert person.picture.widths == (320, 400)
+    assert (settings.MEDIA_ROOT / images.rendition_name(article.lead_image.name, 700, "webp")).exists()
+
+
+def test_renditions_of_an_image_stored_sideways_are_upright(settings):
+    article = Article.objects.create(headline="Old", slug="old", body="Text.", lead_image=jpeg_with_camera_metadata())
+
+    article.build_renditions()
+
+    assert article.lead_image_renditions["widths"] == [200]
+    with Image.open(settings.MEDIA_ROOT / images.rendition_name(article.lead_image.name, 200, "jpg")) as rendition:
+        assert rendition.size == (200, 400)
+
+
+def test_replaced_image_is_served_as_is_until_its_renditions_exist(client):
+    article = make_article(lead_image=image_file(size=(700, 400)))
+    article.lead_image = image_file("replacement.jpg", size=(500, 300))
+    article.save()
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<picture>" not in page
+    assert f'src="{article.lead_image.url}" width="500" height="300"' in page
+
+
+def test_cards_below_the_fold_load_their_images_lazily(client):
+    for number in range(5):
+        make_article(f"Picture story {number}", lead_image=image_file(size=(400, 225)))
+
+    page = client.get(reverse("articles:front_page")).content.decode()
+
+    card_images = [chunk for chunk in page.split('class="card__image"')[1:]]
+    assert ['loading="lazy"' in chunk.split(">")[0] for chunk in card_images] == [False, False, False, True, True]
+
+
+def test_pages_with_pictures_need_no_extra_queries_or_file_access(client, monkeypatch, django_assert_max_num_queries):
+    mayor = make_person("Ada Lindqvist", slug="ada-lindqvist", photo=portrait_file())
+    stories = [
+        make_article(f"Story {n}", tags=["Harbour"], people=[mayor], lead_image=image_file(size=(400, 225)))
+        for n in range(12)
+    ]
+
+    def no_file_access(*args, **kwargs):
+        raise AssertionError("a reader's page touched the media storage")
+
+    for method in ["exists", "open", "size", "listdir"]:
+        monkeypatch.setattr(FileSystemStorage, method, no_file_access)
+    for url, most in [
+        (reverse("articles:front_page"), 4),
+        (reverse("articles:tag", args=["harbour"]), 4),
+        (mayor.get_absolute_url(), 4),
+        (stories[0].get_absolute_url(), 8),
+    ]:
+        with django_assert_max_num_queries(most):
+            response = client.get(url)
+        assert response.status_code == 200 and "<picture>" in response.content.decode(), url
