@@ -114,6 +114,10 @@ def test_phone_reader_scrolls_only_down_and_can_use_the_sections(chromium, live_
             widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             assert widths[0] <= widths[1] == 375, f"{path} scrolls sideways: {widths}"
 
+        page.goto(next(iter(people.values())).get_absolute_url())
+        photo = page.locator(".profile__photo").bounding_box()
+        assert (photo["width"], photo["height"]) == (120, 120), "the portrait keeps its small size"
+
         page.goto(story.get_absolute_url())
         lead_image = page.locator(".story__figure img").bounding_box()
         assert lead_image["x"] >= 0 and lead_image["x"] + lead_image["width"] <= 375
