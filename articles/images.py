@@ -121,7 +121,8 @@ def clean_new_upload(instance, field_name):
     field_file.seek(0)
     with Image.open(field_file) as image:
         image_format = image.format
-        icc_profile = image.info.get("icc_profile")  # colour, not personal: keep it
+        # The colour profile is not personal: keep it, unless the pixels change colour space (CMYK → RGB).
+        icc_profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA", "L", "LA") else None
         upright = ImageOps.exif_transpose(image)
         encoded = encode(upright, image_format, quality=92, icc_profile=icc_profile)
     # Assigning through the field's descriptor also refreshes the stored width and height.

@@ -2,6 +2,9 @@ import os
 import uuid
 
 import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.factories import load_demo_newsroom
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +28,6 @@ def demo_media(tmp_path_factory):
 @pytest.fixture
 def newsroom(demo_media):
     """The demo stories, people and photos (tests/factories.py: load_demo_newsroom)."""
-    from tests.factories import load_demo_newsroom
-
     return load_demo_newsroom(media_cache=demo_media)
 
 
@@ -42,8 +43,6 @@ def chromium():
     tests' ORM calls as "async unsafe"; the tests are synchronous code, so that check is lifted
     while the browser runs. A missing Chromium makes the tests fail, never skip.
     """
-    from playwright.sync_api import sync_playwright
-
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
