@@ -19,8 +19,8 @@ from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-# Pillow format name → how editors know it.
-ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+# Pillow's names for the formats editors may upload.
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 ACCEPTED_LIST = "a JPEG, PNG or WebP image"
 # Rendition file extension → Pillow format. WebP first: browsers take the first <source> they support.
 RENDITION_FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
@@ -113,11 +113,11 @@ def too_many_pixels_error(width=None, height=None):
 def clean_new_upload(instance, field_name):
     """Replace a newly attached image with an upright copy that carries no metadata (EXIF, GPS, XMP, comments).
 
-    Stored images are left alone. Returns whether it replaced anything.
+    Stored images are left alone.
     """
     field_file = getattr(instance, field_name)
     if not field_file or field_file._committed:
-        return False
+        return
     field_file.seek(0)
     with Image.open(field_file) as image:
         image_format = image.format
@@ -127,7 +127,6 @@ def clean_new_upload(instance, field_name):
         encoded = encode(upright, image_format, quality=92, icc_profile=icc_profile)
     # Assigning through the field's descriptor also refreshes the stored width and height.
     setattr(instance, field_name, ContentFile(encoded, name=posixpath.basename(field_file.name)))
-    return True
 
 
 def encode(image, image_format, *, quality=None, icc_profile=None):
