@@ -56,6 +56,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story.
+        form.instance.refresh_search_index()
+
     @admin.display(description="tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tags.all())
@@ -88,6 +93,11 @@ class PersonAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "aliases"}.intersection(form.changed_data):
+            obj.articles.all().refresh_search_index()
+
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
@@ -104,6 +114,11 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            Article.objects.tagged(obj).refresh_search_index()
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):

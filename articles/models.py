@@ -95,6 +95,12 @@ class ArticleQuerySet(models.QuerySet):
         """Take the stories down; they keep their publication time for the record."""
         return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
 
+    def refresh_search_index(self):
+        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
+        from articles import search
+
+        return search.refresh_index(self)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -137,6 +143,9 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -162,6 +171,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         super().save(*args, **kwargs)
+        from articles import search
+
+        search.sync_text(self, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         day = self.url_date
@@ -192,6 +204,11 @@ class Article(models.Model):
     def was_updated(self):
         """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
         return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
     def related_articles(self, limit=None):
         from articles.related import related_articles
