@@ -1,9 +1,12 @@
+import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -331,3 +334,47 @@ def test_fragments_split_marked_text_and_drop_stray_markers():
         search.Fragment("quay", True),
         search.Fragment(" street", False),
     )
+
+
+def test_rebuild_command_indexes_stories_changed_behind_the_models_back(client):
+    story = make_article("Council votes on sea wall", body="The vote was close.", tags=["Harbour"])
+    Article.objects.filter(pk=story.pk).update(headline="Council backs observatory")
+    story.tags.add("Astronomy")
+    out = io.StringIO()
+
+    call_command("rebuild_search_index", stdout=out)
+
+    assert "Indexed 1 story for search." in out.getvalue()
+    assert found(client, "observatory") == ["Council backs observatory"]
+    assert found(client, "astronomy") == ["Council backs observatory"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_migration_indexes_stories_that_already_exist():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("articles", "0001_initial")])
+    old_apps = executor.loader.project_state([("articles", "0001_initial")]).apps
+    OldArticle = old_apps.get_model("articles", "Article")
+    OldPerson = old_apps.get_model("articles", "Person")
+    OldTag = old_apps.get_model("taggit", "Tag")
+    story = OldArticle.objects.create(
+        headline="Council votes on sea wall",
+        slug="sea-wall",
+        body="The vote was close.",
+        status="published",
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    story.people.add(OldPerson.objects.create(name="Ada Lindqvist", slug="ada", aliases="Lindkvist"))
+    old_apps.get_model("articles", "TaggedArticle").objects.create(
+        content_object=story, tag=OldTag.objects.create(name="Flood defences", slug="flood-defences")
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    def headlines(text):
+        return [article.headline for article in search.matching_articles(search.parse(text))]
+
+    assert headlines("sea wall") == ["Council votes on sea wall"]
+    assert headlines("lindkvist") == ["Council votes on sea wall"]
+    assert headlines("flood defences") == ["Council votes on sea wall"]
