@@ -3,9 +3,10 @@
 Each story is searched as four weighted parts: headline (strongest), summary, the names of its tags and
 people (`Article.search_keywords`), and body (weakest), so a headline match outranks a passing mention.
 
-- PostgreSQL: a weighted tsvector over those columns, found through a GIN expression index (migration
-  0002) and ranked with ts_rank; excerpts from ts_headline. The columns are indexed as they are saved.
-- SQLite: an FTS5 table mirroring the four columns (migration 0002), ranked with weighted bm25; excerpts
+- PostgreSQL: a stored tsvector column, `search_vector`, that a trigger keeps current and a GIN index
+  serves (both from migration 0002; the models do not declare the column), ranked with ts_rank;
+  excerpts from ts_headline.
+- SQLite: an FTS5 table mirroring the four parts (migration 0002), ranked with weighted bm25; excerpts
   from FTS5's highlight() and snippet(). `Article.save()` keeps the mirror in step.
 Tags and people live in other tables, so `Article.refresh_search_index()` (or the queryset method of the
 same name, or `manage.py rebuild_search_index`) must run after they change.
@@ -21,9 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import FloatField
 from django.db.models.expressions import RawSQL
 
 from articles.models import Article
@@ -106,24 +106,66 @@ def parse(text):
 
 
 def matching_articles(terms):
-    """Published stories matching the terms, best first (`rank`: higher is better), bodies not loaded."""
-    published = Article.objects.published().defer("body")
+    """Published stories matching the terms, best first, bodies not loaded: sliceable and countable."""
     if connection.vendor == "postgresql":
         query = postgres_query(terms)
-        matches = published.alias(document=postgres_vector()).filter(document=query)
-        matches = matches.annotate(rank=SearchRank(postgres_vector(), query))
-    else:
-        expression = fts5_expression(terms)
-        rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,))
-        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-        rank = RawSQL(
-            f"SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-            f'WHERE {FTS_TABLE} MATCH %s AND rowid = "{Article._meta.db_table}"."id"',
-            (expression,),
-            output_field=FloatField(),
+        return (
+            Article.objects.published()
+            .defer("body")
+            .alias(document=postgres_vector())
+            .filter(document=query)
+            .annotate(rank=SearchRank(postgres_vector(), query))
+            .order_by("-rank", "-published_at", "-id")
         )
-        matches = published.filter(pk__in=rowids).annotate(rank=rank)
-    return matches.order_by("-rank", "-published_at", "-id")
+    return FTS5Matches(terms)
+
+
+class FTS5Matches:
+    """SQLite's matches, best first, for a Paginator.
+
+    bm25() exists only in a query that reads the FTS5 table, which the ORM cannot join; so the ids come
+    from one SQL query (the publication rule still from `published()`) and the ORM loads the page.
+    """
+
+    def __init__(self, terms):
+        self.expression = fts5_expression(terms)
+        self.published_sql, self.published_params = (
+            Article.objects.published().order_by().values("pk").query.sql_with_params()
+        )
+
+    def _filtered(self, columns, rest="", rest_params=()):
+        # CROSS JOIN makes SQLite read the FTS matches first instead of probing the FTS table once per story.
+        table = Article._meta.db_table
+        return (
+            f"SELECT {columns} FROM {FTS_TABLE} CROSS JOIN {table} ON {table}.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {table}.id IN ({self.published_sql}){rest}",
+            (self.expression, *self.published_params, *rest_params),
+        )
+
+    def count(self):
+        with connection.cursor() as cursor:
+            cursor.execute(*self._filtered("count(*)"))
+            return cursor.fetchone()[0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start = index.start or 0
+        limit = -1 if index.stop is None else max(index.stop - start, 0)
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        table = Article._meta.db_table
+        order = f" ORDER BY bm25({FTS_TABLE}, {weights}), {table}.published_at DESC, {table}.id DESC LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(*self._filtered(f"{table}.id", order, (limit, start)))
+            ids = [row[0] for row in cursor.fetchall()]
+        stories = Article.objects.defer("body").in_bulk(ids)
+        return [stories[pk] for pk in ids if pk in stories]
+
+    def __iter__(self):
+        return iter(self[:])
 
 
 def highlighted(articles, terms):
@@ -185,7 +227,7 @@ def rebuild_index():
 
 
 def sync_text(article, update_fields=None):
-    """After a save: PostgreSQL indexes the columns itself; SQLite's FTS5 mirror is updated here."""
+    """After a save: PostgreSQL's trigger has indexed the row already; SQLite's FTS5 mirror is updated here."""
     if update_fields is not None and not INDEXED_FIELDS.intersection(update_fields):
         return
     _mirror([article.pk])
@@ -208,13 +250,8 @@ def _mirror(pks):
 
 
 def postgres_vector():
-    """The weighted document; migration 0002's GIN index is built on exactly this expression."""
-    return (
-        SearchVector("headline", config=POSTGRES_CONFIG, weight="A")
-        + SearchVector("summary", config=POSTGRES_CONFIG, weight="B")
-        + SearchVector("search_keywords", config=POSTGRES_CONFIG, weight="B")
-        + SearchVector("body", config=POSTGRES_CONFIG, weight="C")
-    )
+    """The weighted document, stored by migration 0002's trigger in a column the models do not declare."""
+    return RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], output_field=SearchVectorField())
 
 
 def postgres_query(terms):

@@ -1,25 +1,50 @@
-# Search: tag and people names stored on the story, plus the engine's index.
-# PostgreSQL gets a GIN index on the weighted tsvector that articles/search.py queries
-# (the expression below must stay identical to search.postgres_vector()); SQLite gets an
-# FTS5 table mirroring the four searched columns, kept in step from Python (no triggers:
-# SQLite migrations that rebuild the article table would silently drop them).
+# Search: tag and people names stored on the story, plus each engine's index (see articles/search.py).
+#
+# PostgreSQL: a `search_vector` tsvector column, which the models do not declare, kept current by a
+# trigger from the headline (weight A), summary and search_keywords (B) and body (C) on every insert
+# and every update of those columns, whatever writes them; a GIN index on it.
+# SQLite: an FTS5 table mirroring those four columns, kept in step from Python (Article.save() and
+# refresh_search_index()), not by triggers: SQLite migrations that rebuild the article table would
+# silently drop them.
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
 
 FTS_TABLE = "articles_article_fts"
-INDEX_NAME = "article_search_idx"
 
-
-def search_index(config="english"):
-    return GinIndex(
-        SearchVector("headline", config=config, weight="A")
-        + SearchVector("summary", config=config, weight="B")
-        + SearchVector("search_keywords", config=config, weight="B")
-        + SearchVector("body", config=config, weight="C"),
-        name=INDEX_NAME,
-    )
+POSTGRES_FORWARD = [
+    "ALTER TABLE articles_article ADD COLUMN search_vector tsvector",
+    """
+    CREATE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('english'::regconfig, coalesce(NEW.headline, '')), 'A')
+            || setweight(to_tsvector('english'::regconfig, coalesce(NEW.summary, '')), 'B')
+            || setweight(to_tsvector('english'::regconfig, coalesce(NEW.search_keywords, '')), 'B')
+            || setweight(to_tsvector('english'::regconfig, coalesce(NEW.body, '')), 'C');
+        RETURN NEW;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER articles_article_search_vector
+    BEFORE INSERT OR UPDATE OF headline, summary, search_keywords, body ON articles_article
+    FOR EACH ROW EXECUTE FUNCTION articles_article_search_vector()
+    """,
+    "UPDATE articles_article SET headline = headline",
+    "CREATE INDEX article_search_idx ON articles_article USING gin (search_vector)",
+]
+POSTGRES_BACKWARD = [
+    "DROP TRIGGER articles_article_search_vector ON articles_article",
+    "DROP FUNCTION articles_article_search_vector()",
+    "ALTER TABLE articles_article DROP COLUMN search_vector",
+]
+SQLITE_FORWARD = [
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(headline, summary, search_keywords, body, "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    f"INSERT INTO {FTS_TABLE} (rowid, headline, summary, search_keywords, body) "
+    "SELECT id, headline, summary, search_keywords, body FROM articles_article",
+]
+SQLITE_BACKWARD = [f"DROP TABLE {FTS_TABLE}"]
 
 
 def keywords_by_article(apps):
@@ -35,30 +60,18 @@ def keywords_by_article(apps):
     return {article_id: "\n".join(found) for article_id, found in names.items()}
 
 
-def create_search_index(apps, schema_editor):
+def run(statements_by_vendor):
+    def operation(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return operation
+
+
+def fill_keywords(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     for article_id, keywords in keywords_by_article(apps).items():
         Article.objects.filter(pk=article_id).update(search_keywords=keywords)
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.add_index(Article, search_index())
-    elif vendor == "sqlite":
-        schema_editor.execute(
-            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(headline, summary, search_keywords, body, "
-            "tokenize='porter unicode61 remove_diacritics 2')"
-        )
-        schema_editor.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, headline, summary, search_keywords, body) "
-            f"SELECT id, headline, summary, search_keywords, body FROM {Article._meta.db_table}"
-        )
-
-
-def drop_search_index(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("articles", "Article"), search_index())
-    elif vendor == "sqlite":
-        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
 class Migration(migrations.Migration):
@@ -73,5 +86,9 @@ class Migration(migrations.Migration):
             name='search_keywords',
             field=models.TextField(blank=True, editable=False, help_text='Tag and people names, copied here so search can weigh and index them.'),
         ),
-        migrations.RunPython(create_search_index, drop_search_index),
+        migrations.RunPython(fill_keywords, migrations.RunPython.noop),
+        migrations.RunPython(
+            run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
+            run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        ),
     ]
