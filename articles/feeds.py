@@ -32,6 +32,10 @@ class ArticleFeed(Feed):
         feed.request = request
         return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
 
+    def author_name(self):
+        # Atom needs an author for every entry: the publication stands in where a story has no byline.
+        return settings.SITE_NAME
+
     def item_title(self, article):
         return article.headline
 

@@ -117,6 +117,7 @@ def test_feeds_describe_their_subject_and_link_to_its_page(client, newsroom):
     _response, tag_feed = fetch(client, reverse("articles:tag_feed", kwargs={"slug": "harbour"}))
     _response, person_feed = fetch(client, reverse("articles:person_atom_feed", kwargs={"slug": "ada-lindqvist"}))
 
+    assert person_feed.feed.author == "Newsroom"
     assert tag_feed.feed.title.startswith("Harbour")
     assert tag_feed.feed.link == "http://testserver" + reverse("articles:tag", kwargs={"slug": "harbour"})
     assert person_feed.feed.title.startswith("Ada Lindqvist")
