@@ -56,11 +56,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Tags and people are saved only now; search indexes their names with the story.
-        form.instance.refresh_search_index()
-
     @admin.display(description="tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tags.all())
@@ -83,6 +78,11 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.unpublish()
         self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story.
+        form.instance.refresh_search_index()
+
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
@@ -93,14 +93,15 @@ class PersonAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"name", "aliases"}.intersection(form.changed_data):
-            obj.articles.all().refresh_search_index()
-
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of the people they mention.
+        if change and {"name", "aliases"}.intersection(form.changed_data):
+            form.instance.articles.all().refresh_search_index()
 
 
 admin.site.unregister(Tag)
@@ -115,11 +116,12 @@ class TagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            Article.objects.tagged(obj).refresh_search_index()
-
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of their tags.
+        if change and "name" in form.changed_data:
+            Article.objects.tagged(form.instance).refresh_search_index()

@@ -205,15 +205,15 @@ class Article(models.Model):
         """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
         return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
 
-    def refresh_search_index(self):
-        """Re-index this story for search: call after changing its tags or people."""
-        Article.objects.filter(pk=self.pk).refresh_search_index()
-        self.refresh_from_db(fields=["search_keywords"])
-
     def related_articles(self, limit=None):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
 
 class RelatedHeadline(models.Model):
