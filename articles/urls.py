@@ -12,12 +12,8 @@ app_name = "articles"
 urlpatterns = [
     path("", views.front_page, name="front_page"),
     path("news/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),
-    path("tags/", views.tag_list, name="tags"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("tags/<slug:slug>/feed/", views.public(feeds.TagFeed()), name="tag_feed"),
     path("tags/<slug:slug>/feed/atom/", views.public(feeds.TagAtomFeed()), name="tag_atom_feed"),
-    path("people/", views.person_list, name="people"),
-    path("people/<slug:slug>/", views.person_detail, name="person"),
     path("people/<slug:slug>/feed/", views.public(feeds.PersonFeed()), name="person_feed"),
     path("people/<slug:slug>/feed/atom/", views.public(feeds.PersonAtomFeed()), name="person_atom_feed"),
     path("feeds/latest/", views.public(feeds.LatestFeed()), name="latest_feed"),
@@ -37,4 +33,8 @@ urlpatterns = [
     ),
     path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("people/", views.person_list, name="people"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
 ]

@@ -40,6 +40,37 @@ def front_page(request):
 
 
 @public
+def search(request):
+    terms = article_search.parse(request.GET.get("q", ""))
+    page = results = None
+    if terms:
+        paginator = Paginator(article_search.matching_articles(terms), settings.ARTICLES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        results = article_search.highlighted(page.object_list, terms)
+    topics = None if results else tags_in_use().order_by("-article_count", "name")[:SEARCH_SUGGESTED_TOPICS]
+    return render(
+        request,
+        "articles/search.html",
+        {"query": terms.text, "terms": terms, "page": page, "results": results, "topics": topics},
+    )
+
+
+@public
+def news_sitemap(request):
+    return render(
+        request,
+        "articles/news_sitemap.xml",
+        {"articles": news_sitemap_articles()},
+        content_type="application/xml",
+    )
+
+
+@public
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+@public
 def article_detail(request, year, month, day, slug):
     article = get_object_or_404(Article.objects.for_page(), slug=slug)
     if not article.is_published:
@@ -95,34 +126,3 @@ def person_detail(request, slug):
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")
     return render(request, "articles/person_detail.html", {"person": person, "page": page})
-
-
-@public
-def search(request):
-    terms = article_search.parse(request.GET.get("q", ""))
-    page = results = None
-    if terms:
-        paginator = Paginator(article_search.matching_articles(terms), settings.ARTICLES_PER_PAGE)
-        page = paginator.get_page(request.GET.get("page"))
-        results = article_search.highlighted(page.object_list, terms)
-    topics = None if results else tags_in_use().order_by("-article_count", "name")[:SEARCH_SUGGESTED_TOPICS]
-    return render(
-        request,
-        "articles/search.html",
-        {"query": terms.text, "terms": terms, "page": page, "results": results, "topics": topics},
-    )
-
-
-@public
-def news_sitemap(request):
-    return render(
-        request,
-        "articles/news_sitemap.xml",
-        {"articles": news_sitemap_articles()},
-        content_type="application/xml",
-    )
-
-
-@public
-def robots_txt(request):
-    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
