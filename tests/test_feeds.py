@@ -82,10 +82,12 @@ def test_every_feed_parses_cleanly_and_lists_only_published_stories(client, news
 def test_feed_item_carries_summary_author_tags_dates_guid_and_image(client, newsroom, name):
     story = newsroom["story"]
 
-    _response, parsed = fetch(client, reverse(f"articles:{name}"))
+    response, parsed = fetch(client, reverse(f"articles:{name}"))
     entry = parsed.entries[0]
 
     assert entry.link == f"http://testserver{story.get_absolute_url()}"
+    # Escaped once as HTML (feed readers read it so), once more as XML.
+    assert "higher wall &amp;lt;after&amp;gt; the storm &amp;amp; the floods.<" in response.content.decode()
     assert entry.summary == "The council votes for a higher wall &lt;after&gt; the storm &amp; the floods."
     assert entry.author == "Maria Costa"
     assert sorted(tag.term for tag in entry.tags) == ["Harbour", "Weather"]
