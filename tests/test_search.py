@@ -2,6 +2,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -9,6 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import strategies as st
 
 from articles import search, wire
 from articles.models import Article
@@ -215,6 +217,14 @@ def test_search_form_is_in_every_page_header(client):
     assert f'action="{reverse("articles:search")}"' in page
 
 
+QUERY_PIECES = ['"', "-", "or", "OR", "AND", "NOT", "NEAR", "*", ":", "(", ")", "^", "+", "_", "²", "é", "harbour"]
+
+
+@pytest.fixture
+def searchable_story():
+    return make_article("Harbour wall raised", body="The harbour wall is higher now.")
+
+
 HOSTILE_QUERIES = [
     '"',
     '""',
@@ -378,3 +388,16 @@ def test_search_migration_indexes_stories_that_already_exist():
     assert headlines("sea wall") == ["Council votes on sea wall"]
     assert headlines("lindkvist") == ["Council votes on sea wall"]
     assert headlines("flood defences") == ["Council votes on sea wall"]
+
+
+@hypothesis.settings(
+    max_examples=300, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(text=st.text(max_size=80) | st.lists(st.sampled_from(QUERY_PIECES)).map(" ".join))
+def test_no_text_makes_the_search_engine_fail(searchable_story, text):
+    terms = search.parse(text)
+
+    if terms:
+        matches = search.matching_articles(terms)
+        assert matches.count() == len(list(matches[:5])) <= 1
+        search.highlighted(matches[:5], terms)
