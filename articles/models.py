@@ -7,6 +7,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import wire
+
 
 class PersonQuerySet(models.QuerySet):
     def with_article_counts(self):
@@ -104,6 +106,8 @@ class Article(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished"
 
     headline = models.CharField(max_length=300)
+    # The headline folded for matching related headlines (case, punctuation, quote style ignored).
+    headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="The dek: one or two sentences under the headline.")
     body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
@@ -161,7 +165,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        super().save(*args, **kwargs)
+        self.headline_key = wire.headline_key(self.headline)
+        super().save(*args, **_with_headline_key(kwargs))
 
     def get_absolute_url(self):
         day = self.url_date
@@ -203,6 +208,7 @@ class RelatedHeadline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_headlines")
     position = models.PositiveSmallIntegerField()
     headline = models.CharField(max_length=300)
+    headline_key = models.CharField(max_length=300, blank=True, editable=False)
     url = models.URLField("external URL", max_length=500, blank=True)
     target = models.ForeignKey(
         Article,
@@ -219,9 +225,21 @@ class RelatedHeadline(models.Model):
             models.UniqueConstraint(fields=["article", "position"], name="unique_related_headline_position"),
             models.CheckConstraint(condition=Q(url="") | Q(target__isnull=True), name="related_headline_one_link"),
         ]
+        indexes = [
+            # Headlines waiting for their story: an import links them when it arrives.
+            models.Index(
+                fields=["headline_key"],
+                condition=Q(target__isnull=True, url=""),
+                name="related_headline_waiting_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.headline
+
+    def save(self, *args, **kwargs):
+        self.headline_key = wire.headline_key(self.headline)
+        super().save(*args, **_with_headline_key(kwargs))
 
     @property
     def link(self):
@@ -229,6 +247,14 @@ class RelatedHeadline(models.Model):
         if self.target is not None and self.target.is_published:
             return self.target.get_absolute_url()
         return self.url
+
+
+def _with_headline_key(save_kwargs):
+    # A save limited to some fields still stores the key when the headline is among them.
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and "headline" in fields:
+        save_kwargs = {**save_kwargs, "update_fields": {*fields, "headline_key"}}
+    return save_kwargs
 
 
 def tags_in_use():
