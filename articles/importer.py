@@ -471,9 +471,8 @@ class Importer:
     def _related(self, story, article):
         """What each related headline links to, and the rows to store (with the slug each waits for)."""
         refs = story.related_headlines
-        by_slug = dict(
-            Article.objects.filter(slug__in=[ref.slug for ref in refs if ref.slug]).values_list("slug", "pk")
-        )
+        slugs = [ref.slug for ref in refs if ref.slug]
+        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
         keys = [wire.headline_key(ref.headline) for ref in refs]
         plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
         by_key = {}
