@@ -9,6 +9,7 @@ Only what differs from the stored story is written.
 
 import hashlib
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -296,8 +297,9 @@ class Importer:
         return key
 
     def _find_article(self, story, key):
-        match = Q(source_key=key) | Q(slug=story.slug) if story.slug else Q(source_key=key)
-        found = list(Article.objects.filter(match))
+        # Spelled as the unique index's condition, so SQLite uses the partial index too.
+        match = Q(source_key=key) & ~Q(source_key="")
+        found = list(Article.objects.filter(match | Q(slug=story.slug) if story.slug else match))
         for article in found:
             if article.source_key != key:
                 origin = f"the story imported as {article.source_key!r}" if article.source_key else "a story made here"
@@ -305,13 +307,7 @@ class Importer:
         return found[0] if found else None
 
     def _free_slug(self, headline):
-        base = slugify(headline)[:190].strip("-") or "story"
-        taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        return slug
+        return _free_slug(Article, slugify(headline)[:190].strip("-") or "story")
 
     def _apply_fields(self, article, story, created):
         status = self.status or story.status or (Article.Status.PUBLISHED if created else article.status)
@@ -449,13 +445,7 @@ class Importer:
             self._people_index.add(KnownPerson(key=pk, name=person.name, aliases=tuple(person.alias_list)))
 
     def _free_person_slug(self, name):
-        base = slugify(name)[:190].strip("-") or "person"
-        taken = set(Person.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        return slug
+        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
 
     def _sync_people(self, article, pks, created):
         if created:
@@ -546,6 +536,16 @@ class _ImageData:
     name: str
     data: bytes
     digest: str
+
+
+def _free_slug(model, base, batch=10):
+    # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
+    for start in itertools.count(1, batch):
+        candidates = [f"{base}-{number}" if number > 1 else base for number in range(start, start + batch)]
+        taken = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        free = [slug for slug in candidates if slug not in taken]
+        if free:
+            return free[0]
 
 
 def _folded(names):
