@@ -202,7 +202,8 @@ class Importer:
         if not self.continue_on_error:
             stories = self._import_file(source)
         else:
-            images_before, keys_before = len(self._stored_images), dict(self._keys_seen)
+            images_before, keys_before = len(self._stored_images), len(self._keys_seen)
+            # Usually empty or small: headlines waiting for a slug not imported yet.
             waiting_before = {slug: list(ids) for slug, ids in self._waiting_by_slug.items()}
             try:
                 with transaction.atomic():
@@ -210,7 +211,9 @@ class Importer:
             except IMPORT_ERRORS as problem:
                 # The savepoint is gone, so forget what this file added in memory too.
                 self._discard_images(images_before)
-                self._keys_seen, self._waiting_by_slug = keys_before, waiting_before
+                for key in list(self._keys_seen)[keys_before:]:
+                    del self._keys_seen[key]
+                self._waiting_by_slug = waiting_before
                 self._load_people()
                 report.failures.append(problem)
                 return
