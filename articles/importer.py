@@ -258,11 +258,11 @@ class Importer:
         if created:
             article.save()
 
-        tags, tags_suggested = self._tags(story)
+        tags, tags_suggested, tags_changed = self._sync_tags(article, story, created)
+        if tags_changed:
+            changed.append("tags")
         people = self._people(story)
         links, rows = self._related(story, article)
-        if self._sync_tags(article, tags, created, tags_suggested):
-            changed.append("tags")
         if self._sync_people(article, [pk for pk, _ in people], created):
             changed.append("people")
         if self._sync_related(article, links, rows, created):
@@ -380,22 +380,21 @@ class Importer:
 
     # --- tags --------------------------------------------------------------------------
 
-    def _tags(self, story):
+    def _sync_tags(self, article, story, created):
+        """The story's tags, whether they were suggested, and whether an existing story's changed."""
         if story.tags:
-            return list(story.tags), False
-        return suggest_tags(story.paragraphs), True
-
-    def _sync_tags(self, article, names, created, suggested):
-        """Store the tags; True when an existing story's changed."""
+            names = list(story.tags)
+            if not created and _folded(article.tags.names()) == _folded(names):
+                return names, False, False
+            article.tags.set(names)
+            return names, False, not created
         if created:
+            names = suggest_tags(story.paragraphs)
             if names:
                 article.tags.set(names)
-            return False
+            return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
-        if suggested or _folded(article.tags.names()) == _folded(names):
-            return False
-        article.tags.set(names)
-        return True
+        return list(article.tags.names()), False, False
 
     # --- people -----------------------------------------------------------------------
 

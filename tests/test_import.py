@@ -157,6 +157,36 @@ def test_an_edited_file_updates_its_story_without_duplicating_anything(tmp_path)
     assert story.updated_at > story.created_at
 
 
+def test_reimport_keeps_what_an_editor_made_of_a_derived_headline_and_suggested_tags():
+    run(SAMPLE)
+    article = Article.objects.get()
+    article.headline = "Putin thanks Hamas for freeing Russian hostages"
+    article.save()
+    article.tags.set(["Russia", "Hostages"])
+
+    assert "0 created, 0 updated, 1 unchanged" in run(SAMPLE)
+
+    article.refresh_from_db()
+    assert article.headline == "Putin thanks Hamas for freeing Russian hostages"
+    assert sorted(article.tags.names()) == ["Hostages", "Russia"]
+
+
+def test_given_tags_and_people_replace_the_stored_ones_on_reimport(tmp_path):
+    story = {"slug": "harbour", "body": "The harbour reopened.", "tags": ["Harbour"], "people": ["Ruth Penhallow"]}
+    path = write(tmp_path, "a.json", json.dumps(story))
+    run(path)
+
+    story.update(tags=["Harbour", "Weather"], people=["Gareth Ellery"])
+    write(tmp_path, "a.json", json.dumps(story))
+    output = run(path, verbosity=2)
+
+    assert "updated harbour (tags, people)" in output
+    article = Article.objects.get()
+    assert sorted(article.tags.names()) == ["Harbour", "Weather"]
+    assert [person.name for person in article.people.all()] == ["Gareth Ellery"]
+    assert Person.objects.count() == 2
+
+
 def test_people_already_known_are_linked_not_duplicated():
     putin = make_person("Vladimir Putin", role="President of Russia", aliases="Putin")
 
@@ -386,7 +416,24 @@ def test_verbose_output_lists_each_storys_people_tags_and_headline_links():
     assert "related 2: Winter storm death toll in United States reaches 90 (no story yet)" in output
 
 
-def test_quiet_runs_print_nothing(tmp_path):
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, capsys):
+    for number in range(3):
+        write(tmp_path, f"{number}.txt", wire_story(f"Story number {number} happened."))
+
+    call_command("import_articles", str(tmp_path), stdout=Terminal())
+    assert "3/3" in capsys.readouterr().err
+
+    call_command("import_articles", str(tmp_path), stdout=Terminal(), verbosity=0)
+    call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+    assert "3/3" not in capsys.readouterr().err
+
+
+def test_quiet_runs_print_nothing():
     assert run(SAMPLE, verbosity=0) == ""
 
 
@@ -515,7 +562,7 @@ def test_queries_grow_linearly_with_the_number_of_files(tmp_path, django_assert_
 
     with django_assert_max_num_queries(20 * QUERIES_PER_STORY):
         run(tmp_path)
-    with django_assert_max_num_queries(20 * 5):
+    with django_assert_max_num_queries(20 * 6):
         assert "20 unchanged" in run(tmp_path)
 
 
