@@ -71,10 +71,14 @@ class Command(BaseCommand):
         if self.verbosity >= 2:
             self.describe(story)
         elif self.verbosity == 1 and story.outcome == "created":
+            # What the import made up rather than read, for an editor to check.
+            notes = []
             if story.headline_derived:
-                self.say(f"{story.source}: headline derived from the lede, check it: {story.headline!r}")
+                notes.append(f"headline derived from the lede: {story.headline!r}")
             if story.tags_suggested and story.tags:
-                self.say(f"{story.source}: tags suggested: {', '.join(story.tags)}")
+                notes.append(f"tags suggested: {', '.join(story.tags)}")
+            if notes:
+                self.say(f"{story.source}: {'; '.join(notes)}")
 
     def describe(self, story):
         changed = f" ({', '.join(story.changed)})" if story.changed else ""
