@@ -187,6 +187,16 @@ def test_given_tags_and_people_replace_the_stored_ones_on_reimport(tmp_path):
     assert Person.objects.count() == 2
 
 
+def test_tags_already_known_are_reused_whatever_their_case():
+    make_article("Older story", tags=["russia", "GAZA"])
+
+    run(SAMPLE)
+
+    assert {"russia", "GAZA"} <= set(Article.objects.get(source_key__startswith="file:").tags.names())
+    assert Tag.objects.filter(name__iexact="russia").count() == 1
+    assert Tag.objects.filter(name__iexact="gaza").count() == 1
+
+
 def test_people_already_known_are_linked_not_duplicated():
     putin = make_person("Vladimir Putin", role="President of Russia", aliases="Putin")
 
