@@ -35,6 +35,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
+SEARCH_INDEX_BATCH = 200
 
 
 class ImportProblem(Exception):
@@ -183,6 +184,8 @@ class Importer:
         self._keys_seen = {}  # source key -> the input that imported it in this run
         self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
+        self._file_to_index = []  # stories of the current file whose tags or people changed
+        self._to_index = []  # ... of the files done, re-indexed for search in batches
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
@@ -192,6 +195,7 @@ class Importer:
                 for source in sources:
                     self._run_file(source, report)
                     self.on_file(source)
+                self._refresh_search_index(batch=1)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -217,9 +221,13 @@ class Importer:
                     del self._keys_seen[key]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
+                self._file_to_index = []
                 self._load_people()
                 report.failures.append(problem)
                 return
+        self._to_index += self._file_to_index
+        self._file_to_index = []
+        self._refresh_search_index()
         report.files += 1
         for story in stories:
             report.count(story)
@@ -273,6 +281,8 @@ class Importer:
         if changed and not created:
             article.save()
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
+        if created or {"tags", "people"} & set(changed):
+            self._file_to_index.append(article.pk)
 
         return StoryReport(
             source=story.source,
@@ -461,6 +471,7 @@ class Importer:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])
             person.save(update_fields=["role", "aliases"])
+            person.articles.all().refresh_search_index()  # stories are found by their people's aliases
             self._people_index.add(KnownPerson(key=pk, name=person.name, aliases=tuple(person.alias_list)))
 
     def _free_person_slug(self, name):
@@ -548,6 +559,12 @@ class Importer:
                 .update(target=article)
             )
         return linked
+
+    def _refresh_search_index(self, batch=SEARCH_INDEX_BATCH):
+        # Search keeps tag and people names on the story; they change after its save().
+        if len(self._to_index) >= batch:
+            Article.objects.filter(pk__in=self._to_index).refresh_search_index()
+            self._to_index = []
 
 
 @dataclass(frozen=True)

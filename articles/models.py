@@ -97,6 +97,12 @@ class ArticleQuerySet(models.QuerySet):
         """Take the stories down; they keep their publication time for the record."""
         return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
 
+    def refresh_search_index(self):
+        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
+        from articles import search
+
+        return search.refresh_index(self)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -141,6 +147,9 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -167,6 +176,9 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:200]
         self.headline_key = wire.headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
+        from articles import search
+
+        search.sync_text(self, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         day = self.url_date
@@ -202,6 +214,11 @@ class Article(models.Model):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
 
 class RelatedHeadline(models.Model):

@@ -15,7 +15,7 @@ def fill_headline_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0001_initial'),
+        ('articles', '0002_search'),
     ]
 
     operations = [
