@@ -258,6 +258,17 @@ def test_related_headlines_link_to_stories_already_there_ignoring_case_and_quote
     assert f"-> {target.slug}" in output
 
 
+def test_an_edited_headline_is_matched_by_its_new_wording(tmp_path):
+    story = make_article("Old wording")
+    story.headline = "Rafah crossing reopens"
+    story.save(update_fields=["headline"])
+    path = write(tmp_path, "a.txt", wire_story("Aid lorries queued.", headlines=["Rafah Crossing Reopens"]))
+
+    run(path)
+
+    assert RelatedHeadline.objects.get().target == story
+
+
 def test_forward_references_within_one_run_are_linked(tmp_path):
     write(tmp_path, "1-first.txt", wire_story("Crews began work.", headlines=["Second story arrives later on"]))
     write(tmp_path, "2-second.txt", wire_story("More news.", front={"headline": "Second story arrives later on"}))
