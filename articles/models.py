@@ -207,8 +207,12 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
-        return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+        """Edited noticeably after it went out, or after it was entered when it was entered back-dated
+        (an imported archive story is not an update); a minute of slack for the saving itself."""
+        if not (self.published_at and self.updated_at):
+            return False
+        went_out = max(self.published_at, self.created_at or self.published_at)
+        return (self.updated_at - went_out).total_seconds() > 60
 
     def related_articles(self, limit=None):
         from articles.related import related_articles
