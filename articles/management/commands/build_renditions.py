@@ -17,8 +17,9 @@ class Command(BaseCommand):
         ]
         for label, queryset in jobs:
             items = queryset.iterator(chunk_size=200)
-            if options["verbosity"] >= 1:
-                items = tqdm(items, total=queryset.count(), desc=label, unit="image", file=self.stderr)
+            total = queryset.count()
+            if options["verbosity"] >= 1 and total:
+                items = tqdm(items, total=total, desc=label, unit="image", file=self.stderr)
             count = 0
             for item in items:
                 item.build_renditions(rebuild=options["rebuild"])
