@@ -86,7 +86,7 @@ class TagUsage(models.Model):
 
     @classmethod
     def refresh(cls, tag_ids=None):
-        """Recount the given tags (all when None) from the related-stories index."""
+        """Recount the given tags (all when None) from the related-stories index; returns how many."""
         rows = TaggedArticle.objects.filter(published_at__isnull=False)
         if tag_ids is not None:
             tag_ids = set(tag_ids)
@@ -102,6 +102,7 @@ class TagUsage(models.Model):
             update_fields=["published_stories"],
             batch_size=1000,
         )
+        return len(existing)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -150,7 +151,7 @@ class ArticleQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             rows = TaggedArticle.objects.filter(content_object__in=self.values("pk"))
-            rows.update(
+            indexed = rows.update(
                 published_at=Subquery(
                     Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
                         "published_at"
@@ -158,6 +159,7 @@ class ArticleQuerySet(models.QuerySet):
                 )
             )
             TagUsage.refresh({*rows.values_list("tag", flat=True).distinct(), *extra_tag_ids})
+        return indexed
 
 
 class Article(models.Model):
@@ -360,8 +362,8 @@ def merge_tags(kept, tags):
         # keeps a single row, so the (story, tag) unique constraint holds after repointing.
         tagged_stories = set(TaggedArticle.objects.filter(tag=kept).values_list("content_object", flat=True))
         surplus = []
-        for row_id, story_id in TaggedArticle.objects.filter(tag__in=merged_ids).order_by("pk").values_list(
-            "pk", "content_object"
+        for row_id, story_id in (
+            TaggedArticle.objects.filter(tag__in=merged_ids).order_by("pk").values_list("pk", "content_object")
         ):
             if story_id in tagged_stories:
                 surplus.append(row_id)

@@ -19,7 +19,7 @@ each story's own status and time, so a stale index row can hide a story but neve
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -50,10 +50,21 @@ class SharedTag:
     name: str
     slug: str
     stories: int
+    weight: float
 
-    @property
-    def weight(self):
-        return tag_weight(self.stories)
+    @classmethod
+    def counted(cls, tag, stories):
+        return cls(tag.name, tag.slug, stories, tag_weight(stories))
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """The few columns a related story needs: enough to rank, explain and link it."""
+
+    pk: int
+    headline: str
+    slug: str
+    published_at: datetime
 
 
 @dataclass
@@ -107,21 +118,26 @@ def reason_line(shared_tags, shared_people):
     return f"Also mentions {mentions}" if mentions else ""
 
 
-def rank(candidates, *, anchor, scoring, own_headline="", taken=()):
-    """Score and order candidates (deterministically), then drop near-duplicates.
-
-    Returns (ranked, duplicates); each duplicate's .duplicate_of is the story it repeats. `taken` are
-    stories already listed (pins) whose duplicates are dropped too.
-    """
+def score(candidates, *, anchor, scoring):
+    """Give each candidate its recency factor and score; its shared tags go rarest first."""
     for candidate in candidates:
         candidate.shared_tags.sort(key=lambda tag: (-tag.weight, tag.name))
         candidate.shared_people.sort(key=lambda person: person.name)
         candidate.recency = recency_factor(anchor, candidate.story.published_at, scoring.half_life_days)
-        candidate.score = candidate.recency * candidate.tag_score + scoring.person_boost * len(
-            candidate.shared_people
-        )
+        people_score = scoring.person_boost * len(candidate.shared_people)
+        candidate.score = candidate.recency * candidate.tag_score + people_score
+    return candidates
+
+
+def rank(candidates, *, anchor, scoring, own_headline="", taken=(), limit=None):
+    """Score and order candidates (deterministically), dropping near-duplicates.
+
+    Returns (ranked, duplicates); each duplicate's .duplicate_of is the story it repeats (None: the article
+    itself). `taken` are stories listed already (pins), whose duplicates go too. With a `limit`, stops once
+    that many are ranked (headline comparison is the costly part, so the page compares only what it shows).
+    """
     ordered = sorted(
-        candidates,
+        score(candidates, anchor=anchor, scoring=scoring),
         # Rounded so that float noise from summing in another order can never break a real tie.
         key=lambda c: (-round(c.score, 9), -c.story.published_at.timestamp(), -c.story.pk),
     )
@@ -130,6 +146,8 @@ def rank(candidates, *, anchor, scoring, own_headline="", taken=()):
         seen.setdefault(story_key(own_headline), None)
     ranked, duplicates = [], []
     for candidate in ordered:
+        if limit is not None and len(ranked) >= limit:
+            break
         key = story_key(candidate.story.headline)
         if key in seen:
             candidate.duplicate_of = seen[key]
@@ -153,66 +171,91 @@ class Ranking:
     duplicates: list
 
     def stories(self, limit):
-        """Pins first, then the ranked stories, as articles carrying score, shared tags and people, reason."""
-        chosen = [*self.pinned, *self.ranked][:limit]
-        for candidate in chosen:
-            story = candidate.story
+        """Pins first, then the ranked stories: articles carrying score, shared_tags, shared_people, reason."""
+        stories = []
+        for candidate in [*self.pinned, *self.ranked][:limit]:
+            row = candidate.story
+            loaded = {
+                "id": row.pk,
+                "headline": row.headline,
+                "slug": row.slug,
+                "status": Article.Status.PUBLISHED,
+                "published_at": row.published_at,
+            }
+            # from_db wants the values in the model's field order; the other fields stay deferred.
+            names = [f.attname for f in Article._meta.concrete_fields if f.attname in loaded]
+            story = Article.from_db(connection.alias, names, [loaded[name] for name in names])
             story.score = candidate.score
             story.shared_tags = candidate.shared_tags
             story.shared_people = candidate.shared_people
             story.reason = candidate.reason
             story.pinned = candidate in self.pinned
-        return [candidate.story for candidate in chosen]
+            stories.append(story)
+        return stories
 
 
 def related_articles(article, limit):
-    return rank_related(article).stories(limit)
+    return rank_related(article, limit=limit).stories(limit)
 
 
-def rank_related(article, window=None):
-    """Rank `article`'s related stories with one database query (tags and people as prefetched)."""
+def rank_related(article, *, limit=None, window=None):
+    """Rank `article`'s related stories in one database query (its tags and people as prefetched).
+
+    With a `limit` only that many are put through the near-duplicate check (the page); without, all are.
+    """
     now = timezone.now()
     anchor = article.published_at or now
     tags = sorted(article.tags.all(), key=lambda tag: (tag.name, tag.pk))[:MAX_RANKED_TAGS]
     people = {person.pk: person for person in article.people.all()}
-    rows = (
-        Article.objects.raw(*_ranking_sql(article, tags, people, anchor, now, window or settings.RELATED_STORIES_WINDOW))
-        if article.pk
-        else []
-    )
+    rows = []
+    if article.pk:
+        sql, params = _ranking_sql(article, tags, people, anchor, now, window or settings.RELATED_STORIES_WINDOW)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     tags_by_id = {tag.pk: tag for tag in tags}
-    candidates, pin_rows = {}, []
-    for row in rows:
-        if row.kind == "pin":
-            pin_rows.append(row)
+    shared_tags, candidates, tags_seen, pin_rows = {}, {}, set(), []
+    for kind, story_id, headline, slug, published_at, ref_id, number, person_id in rows:
+        if kind == "pin":
+            pin_rows.append((number, ref_id, StoryRow(story_id, headline, slug, _aware(published_at))))
             continue
-        candidate = candidates.setdefault(row.pk, Candidate(row))
-        tag = tags_by_id[row.ref_id]
-        shared = SharedTag(tag.name, tag.slug, row.number or 0)
-        if shared not in candidate.shared_tags:
-            candidate.shared_tags.append(shared)
-        person = people.get(row.person_id)
+        candidate = candidates.get(story_id)
+        if candidate is None:
+            candidate = candidates[story_id] = Candidate(StoryRow(story_id, headline, slug, _aware(published_at)))
+        if (story_id, ref_id) not in tags_seen:
+            tags_seen.add((story_id, ref_id))
+            if ref_id not in shared_tags:
+                shared_tags[ref_id] = SharedTag.counted(tags_by_id[ref_id], number or 0)
+            candidate.shared_tags.append(shared_tags[ref_id])
+        person = people.get(person_id)
         if person is not None and person not in candidate.shared_people:
             candidate.shared_people.append(person)
     scoring = Scoring.from_settings()
     # In the editors' order; a pinned story that also shares tags keeps its explanation and reason line.
-    pin_rows.sort(key=lambda row: (row.number, row.ref_id))
-    pinned = [candidates.pop(row.pk, None) or Candidate(row) for row in pin_rows]
-    rank([*pinned], anchor=anchor, scoring=scoring)
+    pinned = [candidates.pop(story.pk, None) or Candidate(story) for *_, story in sorted(pin_rows)]
+    score(pinned, anchor=anchor, scoring=scoring)
     ranked, duplicates = rank(
         list(candidates.values()),
         anchor=anchor,
         scoring=scoring,
         own_headline=article.headline,
         taken=[pin.story for pin in pinned],
+        limit=None if limit is None else max(limit - len(pinned), 0),
     )
     return Ranking(article, anchor, scoring, bool(tags), pinned, ranked, duplicates)
+
+
+def _aware(value):
+    """A time from a raw row as the ORM would give it (SQLite hands back naive UTC, maybe as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def _ranking_sql(article, tags, people, anchor, now, window):
     """One query: each tag's nearest stories (with the tag's count and shared people), then the pins.
 
-    Columns: kind ("tag" or "pin"), the story (id, headline, slug, published_at, status), ref_id (the tag, or
+    Columns: kind ("tag" or "pin"), the story (id, headline, slug, published_at), ref_id (the tag, or
     the pin row), number (the tag's story count, or the pin's position), person_id (a shared person).
     """
     quote = connection.ops.quote_name
@@ -248,7 +291,7 @@ def _ranking_sql(article, tags, people, anchor, now, window):
             )
             params += [tag.pk, anchor, now, article.pk, window]
 
-    story_columns = "a.id, a.headline, a.slug, a.published_at, a.status"
+    story_columns = "a.id, a.headline, a.slug, a.published_at"
     parts = []
     if branches:
         person_ids = list(people)
