@@ -57,7 +57,7 @@ class SharedTag:
         return cls(tag.name, tag.slug, stories, tag_weight(stories))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoryRow:
     """The few columns a related story needs: enough to rank, explain and link it."""
 
@@ -67,13 +67,14 @@ class StoryRow:
     published_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A story (anything with pk, headline and published_at) and what it shares with the article."""
 
     story: object
     shared_tags: list = field(default_factory=list)
     shared_people: list = field(default_factory=list)
+    days_apart: float = 0.0
     recency: float = 0.0
     score: float = 0.0
     duplicate_of: object = None
@@ -95,8 +96,11 @@ def tag_weight(stories):
     return 1 / math.log(1 + max(stories, 1))
 
 
-def recency_factor(anchor, published_at, half_life_days):
-    days_apart = abs((published_at - anchor).total_seconds()) / 86400
+def days_between(anchor, published_at):
+    return abs((published_at - anchor).total_seconds()) / 86400
+
+
+def recency_factor(days_apart, half_life_days):
     return 0.5 ** (days_apart / half_life_days)
 
 
@@ -119,14 +123,20 @@ def reason_line(shared_tags, shared_people):
 
 
 def score(candidates, *, anchor, scoring):
-    """Give each candidate its recency factor and score; its shared tags go rarest first."""
+    """Give each candidate its recency factor and score."""
+    boost, half_life = scoring.person_boost, scoring.half_life_days
     for candidate in candidates:
-        candidate.shared_tags.sort(key=lambda tag: (-tag.weight, tag.name))
-        candidate.shared_people.sort(key=lambda person: person.name)
-        candidate.recency = recency_factor(anchor, candidate.story.published_at, scoring.half_life_days)
-        people_score = scoring.person_boost * len(candidate.shared_people)
-        candidate.score = candidate.recency * candidate.tag_score + people_score
+        candidate.days_apart = days_between(anchor, candidate.story.published_at)
+        candidate.recency = recency_factor(candidate.days_apart, half_life)
+        candidate.score = candidate.recency * candidate.tag_score + boost * len(candidate.shared_people)
     return candidates
+
+
+def explain(candidate):
+    """Put what a listed candidate shares in reading order: rarest tags first, people by name."""
+    candidate.shared_tags.sort(key=lambda tag: (-tag.weight, tag.name))
+    candidate.shared_people.sort(key=lambda person: person.name)
+    return candidate
 
 
 def rank(candidates, *, anchor, scoring, own_headline="", taken=(), limit=None):
@@ -154,7 +164,7 @@ def rank(candidates, *, anchor, scoring, own_headline="", taken=(), limit=None):
             duplicates.append(candidate)
         else:
             seen[key] = candidate.story
-            ranked.append(candidate)
+            ranked.append(explain(candidate))
     return ranked, duplicates
 
 
@@ -233,7 +243,8 @@ def rank_related(article, *, limit=None, window=None):
     scoring = Scoring.from_settings()
     # In the editors' order; a pinned story that also shares tags keeps its explanation and reason line.
     pinned = [candidates.pop(story.pk, None) or Candidate(story) for *_, story in sorted(pin_rows)]
-    score(pinned, anchor=anchor, scoring=scoring)
+    for pin in score(pinned, anchor=anchor, scoring=scoring):
+        explain(pin)
     ranked, duplicates = rank(
         list(candidates.values()),
         anchor=anchor,
