@@ -139,33 +139,47 @@ def explain(candidate):
     return candidate
 
 
-def rank(candidates, *, anchor, scoring, own_headline="", taken=(), limit=None):
-    """Score and order candidates (deterministically), dropping near-duplicates.
+def order(candidates):
+    # Scores rounded so that float noise from summing in another order can never break a real tie.
+    return sorted(candidates, key=lambda c: (-round(c.score, 9), -c.story.published_at.timestamp(), -c.story.pk))
+
+
+def chunk_size(limit):
+    """How many ranked candidates to check for near-duplicates at a time: enough for one pass, usually."""
+    return max(3 * limit, 15)
+
+
+def dedupe(ordered, *, own_headline="", taken=(), limit=None, load=None):
+    """Walk ordered candidates, dropping near-duplicates, until `limit` are kept (all, without a limit).
 
     Returns (ranked, duplicates); each duplicate's .duplicate_of is the story it repeats (None: the article
-    itself). `taken` are stories listed already (pins), whose duplicates go too. With a `limit`, stops once
-    that many are ranked (headline comparison is the costly part, so the page compares only what it shows).
+    itself). `taken` are stories listed already (pins), whose duplicates go too. `load`, given a chunk of
+    candidates, returns those still published with their headlines filled in.
     """
-    ordered = sorted(
-        score(candidates, anchor=anchor, scoring=scoring),
-        # Rounded so that float noise from summing in another order can never break a real tie.
-        key=lambda c: (-round(c.score, 9), -c.story.published_at.timestamp(), -c.story.pk),
-    )
     seen = {story_key(story.headline): story for story in taken}
     if own_headline:
         seen.setdefault(story_key(own_headline), None)
     ranked, duplicates = [], []
-    for candidate in ordered:
-        if limit is not None and len(ranked) >= limit:
-            break
-        key = story_key(candidate.story.headline)
-        if key in seen:
-            candidate.duplicate_of = seen[key]
-            duplicates.append(candidate)
-        else:
-            seen[key] = candidate.story
-            ranked.append(explain(candidate))
+    step = len(ordered) if limit is None else chunk_size(limit)
+    for start in range(0, len(ordered), max(step, 1)):
+        chunk = ordered[start : start + step]
+        for candidate in load(chunk) if load else chunk:
+            if limit is not None and len(ranked) >= limit:
+                return ranked, duplicates
+            key = story_key(candidate.story.headline)
+            if key in seen:
+                candidate.duplicate_of = seen[key]
+                duplicates.append(candidate)
+            else:
+                seen[key] = candidate.story
+                ranked.append(explain(candidate))
     return ranked, duplicates
+
+
+def rank(candidates, *, anchor, scoring, own_headline="", taken=(), limit=None):
+    """Score, order and de-duplicate candidates whose stories are loaded: see dedupe()."""
+    ordered = order(score(candidates, anchor=anchor, scoring=scoring))
+    return dedupe(ordered, own_headline=own_headline, taken=taken, limit=limit)
 
 
 @dataclass
@@ -209,9 +223,12 @@ def related_articles(article, limit):
 
 
 def rank_related(article, *, limit=None, window=None):
-    """Rank `article`'s related stories in one database query (its tags and people as prefetched).
+    """Rank `article`'s related stories (its tags and people as prefetched) in two queries.
 
-    With a `limit` only that many are put through the near-duplicate check (the page); without, all are.
+    The first reads candidates, tag counts, shared people and pins from the index; the second loads the
+    best-ranked stories that are published right now (the only ones shown, so a stale index row can hide
+    a story but never show a draft). With a `limit` only as many as the page needs are loaded and
+    compared for near-duplicates; without (the editors' preview), all are.
     """
     now = timezone.now()
     anchor = article.published_at or now
@@ -224,34 +241,51 @@ def rank_related(article, *, limit=None, window=None):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     tags_by_id = {tag.pk: tag for tag in tags}
-    shared_tags, candidates, tags_seen, pin_rows = {}, {}, set(), []
-    for kind, story_id, headline, slug, published_at, ref_id, number, person_id in rows:
+    counts = {ref_id: number for kind, _, ref_id, number, _, _ in rows if kind == "count"}
+    shared_tags, candidates, tags_seen, pins = {}, {}, set(), []
+    for kind, story_id, ref_id, number, published_at, person_id in rows:
         if kind == "pin":
-            pin_rows.append((number, ref_id, StoryRow(story_id, headline, slug, _aware(published_at))))
-            continue
-        candidate = candidates.get(story_id)
-        if candidate is None:
-            candidate = candidates[story_id] = Candidate(StoryRow(story_id, headline, slug, _aware(published_at)))
-        if (story_id, ref_id) not in tags_seen:
-            tags_seen.add((story_id, ref_id))
-            if ref_id not in shared_tags:
-                shared_tags[ref_id] = SharedTag.counted(tags_by_id[ref_id], number or 0)
-            candidate.shared_tags.append(shared_tags[ref_id])
-        person = people.get(person_id)
-        if person is not None and person not in candidate.shared_people:
-            candidate.shared_people.append(person)
+            pins.append((number, ref_id, story_id))
+        elif kind == "tag":
+            candidate = candidates.get(story_id)
+            if candidate is None:
+                candidate = candidates[story_id] = Candidate(StoryRow(story_id, "", "", _aware(published_at)))
+            if (story_id, ref_id) not in tags_seen:
+                tags_seen.add((story_id, ref_id))
+                if ref_id not in shared_tags:
+                    shared_tags[ref_id] = SharedTag.counted(tags_by_id[ref_id], counts.get(ref_id, 0))
+                candidate.shared_tags.append(shared_tags[ref_id])
+            person = people.get(person_id)
+            if person is not None and person not in candidate.shared_people:
+                candidate.shared_people.append(person)
     scoring = Scoring.from_settings()
-    # In the editors' order; a pinned story that also shares tags keeps its explanation and reason line.
-    pinned = [candidates.pop(story.pk, None) or Candidate(story) for *_, story in sorted(pin_rows)]
-    for pin in score(pinned, anchor=anchor, scoring=scoring):
-        explain(pin)
-    ranked, duplicates = rank(
-        list(candidates.values()),
-        anchor=anchor,
-        scoring=scoring,
+    pin_ids = [story_id for *_, story_id in sorted(pins)]
+    # A pinned story that also shares tags keeps its explanation and reason line.
+    pinned = [candidates.pop(story_id, None) or Candidate(StoryRow(story_id, "", "", now)) for story_id in pin_ids]
+    ordered = order(score(list(candidates.values()), anchor=anchor, scoring=scoring))
+    loaded = {}
+
+    def load(chunk):
+        missing = [c.story.pk for c in chunk if c.story.pk not in loaded]
+        if missing:
+            stories = Article.objects.published().filter(pk__in=missing)
+            for row in stories.values_list("pk", "headline", "slug", "published_at"):
+                loaded[row[0]] = StoryRow(*row)
+        kept = [c for c in chunk if c.story.pk in loaded]
+        for candidate in kept:
+            candidate.story = loaded[candidate.story.pk]
+        return kept
+
+    # The pins and the first chunk of candidates in one query.
+    first_chunk = ordered if limit is None else ordered[: chunk_size(limit)]
+    load([*pinned, *first_chunk])
+    pinned = [explain(pin) for pin in score(load(pinned), anchor=anchor, scoring=scoring)]
+    ranked, duplicates = dedupe(
+        ordered,
         own_headline=article.headline,
         taken=[pin.story for pin in pinned],
         limit=None if limit is None else max(limit - len(pinned), 0),
+        load=load,
     )
     return Ranking(article, anchor, scoring, bool(tags), pinned, ranked, duplicates)
 
@@ -264,15 +298,12 @@ def _aware(value):
 
 
 def _ranking_sql(article, tags, people, anchor, now, window):
-    """One query: each tag's nearest stories (with the tag's count and shared people), then the pins.
+    """One query: each tag's nearest stories (with shared people), the tags' story counts, the pins.
 
-    Columns: kind ("tag" or "pin"), the story (id, headline, slug, published_at), ref_id (the tag, or
-    the pin row), number (the tag's story count, or the pin's position), person_id (a shared person).
+    Columns: kind ("tag", "count" or "pin"), story id, ref_id (the tag, or the pin row), number (the tag's
+    story count, or the pin's position), published_at (as indexed), person_id (a shared person).
     """
     quote = connection.ops.quote_name
-    tagged = quote(TaggedArticle._meta.db_table)
-    story_col = quote(TaggedArticle._meta.get_field("content_object").column)
-    article_table = quote(Article._meta.db_table)
     usage_table = quote(TagUsage._meta.db_table)
     people_through = Article.people.through._meta
     people_table = quote(people_through.db_table)
@@ -280,54 +311,73 @@ def _ranking_sql(article, tags, people, anchor, now, window):
     people_person_col = quote(people_through.get_field("person").column)
     pinned_table = quote(PinnedStory._meta.db_table)
     excluded_table = quote(ExcludedStory._meta.db_table)
-    published = Article.Status.PUBLISHED
-    # Raw SQL gets no field adaptation: store-format the times as the ORM would (SQLite keeps text).
-    in_past = anchor < now
-    at = connection.ops.adapt_datetimefield_value
-    newest, anchor, now = at(min(anchor, now)), at(anchor), at(now)
-
-    branches, params = [], []
-    for number, tag in enumerate(tags):
-        branches.append(
-            f"SELECT * FROM (SELECT {story_col} AS story_id, tag_id FROM {tagged}"
-            f" WHERE tag_id = %s AND published_at <= %s AND {story_col} <> %s"
-            f" ORDER BY published_at DESC, {story_col} DESC LIMIT %s) AS before_{number}"
-        )
-        params += [tag.pk, newest, article.pk, window]
-        if in_past:
-            branches.append(
-                f"SELECT * FROM (SELECT {story_col} AS story_id, tag_id FROM {tagged}"
-                f" WHERE tag_id = %s AND published_at > %s AND published_at <= %s AND {story_col} <> %s"
-                f" ORDER BY published_at, {story_col} LIMIT %s) AS after_{number}"
-            )
-            params += [tag.pk, anchor, now, article.pk, window]
-
-    story_columns = "a.id, a.headline, a.slug, a.published_at"
-    parts = []
-    if branches:
+    parts, params = [], []
+    if tags:
+        windows, params = _windows_sql(article, tags, anchor, now, window)
         person_ids = list(people)
+        people_join, person_column = "", "NULL"
         if person_ids:
             people_join = (
                 f" LEFT JOIN {people_table} ap ON ap.{people_article_col} = c.story_id"
                 f" AND ap.{people_person_col} IN ({', '.join(['%s'] * len(person_ids))})"
             )
             person_column = f"ap.{people_person_col}"
-        else:
-            people_join, person_column = "", "NULL"
         parts.append(
-            f"SELECT 'tag' AS kind, {story_columns}, c.tag_id AS ref_id, u.published_stories AS number,"
-            f" {person_column} AS person_id"
-            f" FROM candidate c JOIN {article_table} a ON a.id = c.story_id"
-            f" LEFT JOIN {usage_table} u ON u.tag_id = c.tag_id{people_join}"
-            f" WHERE a.status = %s AND a.published_at <= %s"
-            f" AND c.story_id NOT IN (SELECT story_id FROM {excluded_table} WHERE article_id = %s)"
+            f"SELECT 'tag' AS kind, c.story_id, c.tag_id AS ref_id, NULL AS number, c.published_at,"
+            f" {person_column} AS person_id FROM candidate c{people_join}"
+            f" WHERE c.story_id NOT IN (SELECT story_id FROM {excluded_table} WHERE article_id = %s)"
         )
-        params += [*person_ids, published, now, article.pk]
-    parts.append(
-        f"SELECT 'pin' AS kind, {story_columns}, p.id AS ref_id, p.position AS number, NULL AS person_id"
-        f" FROM {pinned_table} p JOIN {article_table} a ON a.id = p.story_id"
-        f" WHERE p.article_id = %s AND a.status = %s AND a.published_at <= %s"
-    )
-    params += [article.pk, published, now]
-    with_candidates = f"WITH candidate (story_id, tag_id) AS ({' UNION ALL '.join(branches)}) " if branches else ""
+        params += [*person_ids, article.pk]
+        parts.append(
+            f"SELECT 'count', NULL, tag_id, published_stories, NULL, NULL FROM {usage_table}"
+            f" WHERE tag_id IN ({', '.join(['%s'] * len(tags))})"
+        )
+        params += [tag.pk for tag in tags]
+    parts.append(f"SELECT 'pin', story_id, id, position, NULL, NULL FROM {pinned_table} WHERE article_id = %s")
+    params.append(article.pk)
+    with_candidates = f"WITH candidate (story_id, tag_id, published_at) AS ({windows}) " if tags else ""
     return with_candidates + " UNION ALL ".join(parts), params
+
+
+def _windows_sql(article, tags, anchor, now, window):
+    """Each tag's `window` published stories up to the article's date, and as many after it (until now).
+
+    Both read the (tag, published_at, story) index and order by time then id, so the rows are the same on
+    every database. PostgreSQL gets one LATERAL query over the tag ids (a plan of fixed size, quick to
+    plan); other databases a UNION of one small query per tag and side.
+    """
+    quote = connection.ops.quote_name
+    tagged = quote(TaggedArticle._meta.db_table)
+    story = quote(TaggedArticle._meta.get_field("content_object").column)
+    tag_field = TaggedArticle._meta.get_field("tag")
+    before = f"published_at <= %s AND {story} <> %s ORDER BY published_at DESC, {story} DESC LIMIT %s"
+    after = f"published_at > %s AND published_at <= %s AND {story} <> %s ORDER BY published_at, {story} LIMIT %s"
+    before_params = [_stored(min(anchor, now)), article.pk, window]
+    after_params = [_stored(anchor), _stored(now), article.pk, window] if anchor < now else None
+    sides = [(before, before_params)] + ([(after, after_params)] if after_params else [])
+    if connection.vendor == "postgresql":
+        tag_ids = [tag.pk for tag in tags]
+        array_type = f"{tag_field.db_type(connection)}[]"
+        queries, params = [], []
+        for condition, side_params in sides:
+            queries.append(
+                f"SELECT w.story_id, t.tag_id, w.published_at FROM unnest(%s::{array_type}) AS t (tag_id)"
+                f" CROSS JOIN LATERAL (SELECT {story} AS story_id, published_at FROM {tagged}"
+                f" WHERE tag_id = t.tag_id AND {condition}) AS w"
+            )
+            params += [tag_ids, *side_params]
+        return " UNION ALL ".join(queries), params
+    queries, params = [], []
+    for number, tag in enumerate(tags):
+        for side, (condition, side_params) in enumerate(sides):
+            queries.append(
+                f"SELECT * FROM (SELECT {story} AS story_id, tag_id, published_at FROM {tagged}"
+                f" WHERE tag_id = %s AND {condition}) AS window_{number}_{side}"
+            )
+            params += [tag.pk, *side_params]
+    return " UNION ALL ".join(queries), params
+
+
+def _stored(moment):
+    # Raw SQL gets no field adaptation: pass times as the ORM stores them (SQLite keeps text).
+    return connection.ops.adapt_datetimefield_value(moment)

@@ -37,15 +37,19 @@ def main():
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated article counts")
     parser.add_argument("--databases", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--samples", type=int, default=300, help="random articles timed per run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a scratch database that already holds a corpus of that size"
+    )
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.one:
         database, size = options.one
-        run(database, int(size), options.samples)
+        run(database, int(size), options.samples, options.reuse)
         return
     # One process per run: Django is configured once per process, from the scratch database's URL.
     for size, database in itertools.product(options.sizes.split(","), options.databases.split(",")):
         command = [sys.executable, __file__, "--one", database, size, "--samples", str(options.samples)]
+        command += ["--reuse"] if options.reuse else []
         subprocess.run(command, check=True)
 
 
@@ -69,8 +73,7 @@ def reset_scratch(database, size):
         server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
-def run(database, size, samples):
-    reset_scratch(database, size)
+def run(database, size, samples, reuse):
     os.environ["DATABASE_URL"] = scratch_url(database, size)
     os.environ["DJANGO_DEBUG"] = "1"
     os.environ.pop("REDIS_URL", None)
@@ -81,20 +84,45 @@ def run(database, size, samples):
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    from articles.models import Article
+
+    corpus = Corpus(size)
+    if reuse and existing_size(database, size) == size:
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if database == "postgres" else "ANALYZE")
+        corpus.published_ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+        print(f"\n[{database} {size:,}] reusing the corpus already in {scratch_url(database, size)}", flush=True)
+    else:
+        connection.close()
+        reset_scratch(database, size)
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        load(database, corpus)
+        generated = time.perf_counter() - started
+        print(
+            f"\n[{database} {size:,}] generated {size:,} stories, {corpus.tag_rows:,} tag rows, "
+            f"{corpus.people_rows:,} people rows over {len(corpus.tag_names):,} tags in {generated:.1f} s",
+            flush=True,
+        )
     # Debug settings log every query; the figures should not pay for that.
     settings.DEBUG = False
-    started = time.perf_counter()
-    corpus = Corpus(size)
-    load(database, corpus)
-    generated = time.perf_counter() - started
-    print(
-        f"\n[{database} {size:,}] generated {size:,} stories, {corpus.tag_rows:,} tag rows, "
-        f"{corpus.people_rows:,} people rows over {len(corpus.tag_names):,} tags in {generated:.1f} s",
-        flush=True,
-    )
     measure(database, size, corpus, samples)
+
+
+def existing_size(database, size):
+    """How many stories the scratch database holds already (0 when it has none or no tables)."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM articles_article")
+            return cursor.fetchone()[0]
+    except Exception:  # a missing database or table both mean "nothing to reuse"
+        connection.close()
+        return 0
 
 
 class Corpus:
@@ -240,12 +268,14 @@ def measure(database, size, corpus, samples):
         related_time(story_id)
         page_time(story_id)
     article = Article.objects.for_page().get(pk=chosen[0])
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         shown = article.related_articles()
     related = [related_time(story_id) for story_id in chosen]
     pages = [page_time(story_id) for story_id in chosen]
-    print(f"[{database} {size:,}] related list ({len(queries)} query, {len(chosen)} articles): {percentiles(related)}")
-    print(f"[{database} {size:,}] article page ({len(chosen)} articles):            {percentiles(pages)}")
+    label = f"[{database} {size:,}]"
+    print(f"{label} related list ({len(queries)} queries, {len(chosen)} articles): {percentiles(related)}")
+    print(f"{label} article page ({len(chosen)} articles):              {percentiles(pages)}")
     print(f"[{database} {size:,}] e.g. {article.headline!r} → {[story.reason for story in shown][:2]}")
 
     refreshes = []
