@@ -1,6 +1,9 @@
+from collections import Counter
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -53,7 +56,8 @@ class Person(models.Model):
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
     # The story's publication time while its status is published (else null), copied here so related
-    # stories can read a tag's stories nearest a date from one index. Kept by refresh_related_index().
+    # stories can read a tag's stories nearest a date from one index. Set by refresh_related_index(),
+    # which also keeps TagUsage counting exactly the rows that have it.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -68,11 +72,16 @@ class TaggedArticle(TaggedItemBase):
     def __str__(self):
         return f"{self.content_object_id} tagged {self.tag_id}"
 
-    def save(self, *args, **kwargs):
-        # taggit's add() and set() pass the story itself, so a new row starts out indexed.
-        if self._state.adding and self.published_at is None:
-            self.published_at = self.content_object.published_at_if_published
-        super().save(*args, **kwargs)
+    @classmethod
+    def rebuild_index(cls):
+        """Set every row's time from its story, in one statement (the bulk path: see refresh_related_index)."""
+        return cls.objects.update(
+            published_at=Subquery(
+                Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
+                    "published_at"
+                )[:1]
+            )
+        )
 
 
 class TagUsage(models.Model):
@@ -83,6 +92,15 @@ class TagUsage(models.Model):
 
     def __str__(self):
         return f"{self.tag_id}: {self.published_stories}"
+
+    @classmethod
+    def add(cls, deltas):
+        """Move tags' counts by {tag id: change}, in one statement per distinct change."""
+        deltas = {tag_id: delta for tag_id, delta in deltas.items() if delta}
+        cls.objects.bulk_create([cls(tag_id=tag_id) for tag_id in sorted(deltas)], ignore_conflicts=True)
+        for delta in sorted(set(deltas.values())):
+            tag_ids = [tag_id for tag_id, change in deltas.items() if change == delta]
+            cls.objects.filter(tag__in=tag_ids).update(published_stories=Greatest(F("published_stories") + delta, 0))
 
     @classmethod
     def refresh(cls, tag_ids=None):
@@ -143,23 +161,29 @@ class ArticleQuerySet(models.QuerySet):
             chosen.refresh_related_index()
             return count
 
-    def refresh_related_index(self, extra_tag_ids=()):
+    def refresh_related_index(self, removed_tag_ids=()):
         """Bring these stories' rows in the related-stories index, and their tags' counts, up to date.
 
         Call after stories are published, unpublished, re-dated or retagged (admin, importer, publish
-        actions). `extra_tag_ids` names tags the stories just lost, so those are recounted too.
+        actions); `removed_tag_ids` names tags they just lost, which are recounted. Otherwise each row
+        whose state changes moves its tag's count by one, so the cost follows the stories touched, not
+        the size of the corpus. Returns how many rows changed.
         """
         with transaction.atomic():
-            rows = TaggedArticle.objects.filter(content_object__in=self.values("pk"))
-            indexed = rows.update(
-                published_at=Subquery(
-                    Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
-                        "published_at"
-                    )[:1]
-                )
-            )
-            TagUsage.refresh({*rows.values_list("tag", flat=True).distinct(), *extra_tag_ids})
-        return indexed
+            rows = TaggedArticle.objects.filter(content_object__in=self.values("pk")).select_for_update()
+            changed, deltas, current_tags = [], Counter(), set()
+            for row_id, tag_id, indexed_at, status, published_at in rows.values_list(
+                "pk", "tag", "published_at", "content_object__status", "content_object__published_at"
+            ):
+                current_tags.add(tag_id)
+                wanted = published_at if status == Article.Status.PUBLISHED else None
+                if wanted != indexed_at:
+                    changed.append(TaggedArticle(pk=row_id, published_at=wanted))
+                    deltas[tag_id] += (wanted is not None) - (indexed_at is not None)
+            TaggedArticle.objects.bulk_update(changed, ["published_at"], batch_size=500)
+            TagUsage.add(deltas)
+            TagUsage.refresh(set(removed_tag_ids) - current_tags)
+        return len(changed)
 
 
 class Article(models.Model):
@@ -259,11 +283,6 @@ class Article(models.Model):
         """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
         return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
 
-    @property
-    def published_at_if_published(self):
-        """The time the related-stories index keeps for this story: none unless its status is published."""
-        return self.published_at if self.status == self.Status.PUBLISHED else None
-
     def related_articles(self, limit=None):
         """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""
         from articles.related import related_articles
@@ -272,7 +291,7 @@ class Article(models.Model):
 
     def refresh_related_index(self, previous_tag_ids=()):
         """After this story was saved with new status, time or tags (pass the tag ids it had before)."""
-        Article.objects.filter(pk=self.pk).refresh_related_index(extra_tag_ids=previous_tag_ids)
+        return Article.objects.filter(pk=self.pk).refresh_related_index(removed_tag_ids=previous_tag_ids)
 
 
 class RelatedHeadline(models.Model):

@@ -233,6 +233,13 @@ def test_drafts_and_unpublished_stories_never_appear_also_after_status_changes(e
 
     edit_in_admin(editor_client, other, status="draft")
     assert headlines(article) == []
+    assert_counts_match_a_recount()
+
+
+def assert_counts_match_a_recount():
+    kept = dict(TagUsage.objects.values_list("tag__name", "published_stories"))
+    TagUsage.refresh()
+    assert kept == dict(TagUsage.objects.values_list("tag__name", "published_stories"))
 
 
 def test_retagging_in_the_admin_moves_a_story_in_and_out(editor_client):
@@ -247,6 +254,7 @@ def test_retagging_in_the_admin_moves_a_story_in_and_out(editor_client):
     edit_in_admin(editor_client, other, tags="Buses")
     assert headlines(article) == []
     assert TagUsage.objects.get(tag__name="Transport").published_stories == 1
+    assert_counts_match_a_recount()
 
 
 def test_edited_publication_time_changes_the_ranking(editor_client):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.models import Article, TagUsage
+from articles.models import TaggedArticle, TagUsage
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        rows = Article.objects.all().refresh_related_index()
+        rows = TaggedArticle.rebuild_index()
         tags = TagUsage.refresh()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS(f"Indexed {rows} tag rows and counted stories for {tags} tags."))
