@@ -271,10 +271,11 @@ def measure(database, size, corpus, samples):
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         shown = article.related_articles()
+    query_count = len(queries)  # now: each test-client request below resets the query log
     related = [related_time(story_id) for story_id in chosen]
     pages = [page_time(story_id) for story_id in chosen]
     label = f"[{database} {size:,}]"
-    print(f"{label} related list ({len(queries)} queries, {len(chosen)} articles): {percentiles(related)}")
+    print(f"{label} related list ({query_count} queries, {len(chosen)} articles): {percentiles(related)}")
     print(f"{label} article page ({len(chosen)} articles):              {percentiles(pages)}")
     print(f"[{database} {size:,}] e.g. {article.headline!r} → {[story.reason for story in shown][:2]}")
 
