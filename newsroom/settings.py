@@ -177,4 +177,4 @@ PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
 # stories, what each shared person adds, and how many stories per tag and side of the date are considered.
 RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE_DAYS", "30"))
 RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
-RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "30"))
+RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
