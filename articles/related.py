@@ -45,7 +45,7 @@ class Scoring:
         return cls(settings.RELATED_STORIES_HALF_LIFE_DAYS, settings.RELATED_STORIES_PERSON_BOOST)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SharedTag:
     name: str
     slug: str
@@ -240,29 +240,29 @@ def rank_related(article, *, limit=None, window=None):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-    tags_by_id = {tag.pk: tag for tag in tags}
     counts = {ref_id: number for kind, _, ref_id, number, _, _ in rows if kind == "count"}
-    shared_tags, candidates, tags_seen, pins = {}, {}, set(), []
+    shared_tags = {tag.pk: SharedTag.counted(tag, counts.get(tag.pk, 0)) for tag in tags}
+    candidates, pins = {}, []
     for kind, story_id, ref_id, number, published_at, person_id in rows:
-        if kind == "pin":
-            pins.append((number, ref_id, story_id))
-        elif kind == "tag":
+        if kind == "tag":
             candidate = candidates.get(story_id)
             if candidate is None:
-                candidate = candidates[story_id] = Candidate(StoryRow(story_id, "", "", _aware(published_at)))
-            if (story_id, ref_id) not in tags_seen:
-                tags_seen.add((story_id, ref_id))
-                if ref_id not in shared_tags:
-                    shared_tags[ref_id] = SharedTag.counted(tags_by_id[ref_id], counts.get(ref_id, 0))
-                candidate.shared_tags.append(shared_tags[ref_id])
-            person = people.get(person_id)
-            if person is not None and person not in candidate.shared_people:
-                candidate.shared_people.append(person)
+                candidate = candidates[story_id] = Candidate(StoryRow(story_id, "", "", published_at))
+            shared = shared_tags[ref_id]
+            # A row per shared person repeats the tag; SharedTag compares by identity, so this is cheap.
+            if shared not in candidate.shared_tags:
+                candidate.shared_tags.append(shared)
+            if person_id is not None:
+                person = people[person_id]
+                if person not in candidate.shared_people:
+                    candidate.shared_people.append(person)
+        elif kind == "pin":
+            pins.append((number, ref_id, story_id))
     scoring = Scoring.from_settings()
     pin_ids = [story_id for *_, story_id in sorted(pins)]
     # A pinned story that also shares tags keeps its explanation and reason line.
     pinned = [candidates.pop(story_id, None) or Candidate(StoryRow(story_id, "", "", now)) for story_id in pin_ids]
-    ordered = order(score(list(candidates.values()), anchor=anchor, scoring=scoring))
+    ordered = order(score(list(candidates.values()), anchor=_as_indexed(anchor, candidates), scoring=scoring))
     loaded = {}
 
     def load(chunk):
@@ -290,11 +290,19 @@ def rank_related(article, *, limit=None, window=None):
     return Ranking(article, anchor, scoring, bool(tags), pinned, ranked, duplicates)
 
 
-def _aware(value):
-    """A time from a raw row as the ORM would give it (SQLite hands back naive UTC, maybe as text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+def _as_indexed(anchor, candidates):
+    """The anchor in the form the index rows came back in, so times compare without converting each row.
+
+    PostgreSQL returns aware times; SQLite naive UTC ones (or text, converted here once).
+    """
+    sample = next(iter(candidates.values()), None)
+    if sample is None or timezone.is_aware(sample.story.published_at):
+        return anchor
+    if isinstance(sample.story.published_at, str):
+        for candidate in candidates.values():
+            story = candidate.story
+            candidate.story = StoryRow(story.pk, "", "", datetime.fromisoformat(story.published_at))
+    return anchor.astimezone(UTC).replace(tzinfo=None)
 
 
 def _ranking_sql(article, tags, people, anchor, now, window):
