@@ -11,9 +11,11 @@ story when their headlines match once case, punctuation and a leading "Update"/"
 Editors' pins come first in their order; excluded stories never appear (a pin wins over an exclusion).
 
 Bounded work: for each of the article's tags only the RELATED_STORIES_WINDOW stories nearest its date on
-either side are read, through the (tag, published_at) index on the tag rows, so one query of fixed shape
-fetches candidates, tag counts, shared people and pins whatever the size of the corpus. The query checks
-each story's own status and time, so a stale index row can hide a story but never show a draft.
+either side are read, through the (tag, published_at) index on the tag rows (kept by
+Article.refresh_related_index), so one query of fixed shape fetches candidates, tag counts, shared people
+and pins whatever the size of the corpus; scoring happens here, in Python, identically on every database.
+A second query loads only the stories to show, through Article.objects.published(), so a stale index row
+can hide a story but never show a draft.
 """
 
 import math
@@ -28,7 +30,7 @@ from django.utils import timezone
 from articles.models import Article, ExcludedStory, PinnedStory, TaggedArticle, TagUsage
 from articles.wire import headline_key
 
-# SQLite allows 500 terms in one compound SELECT; two per tag keeps well inside it.
+# SQLite allows 500 terms in one compound SELECT, and it gets two per tag.
 MAX_RANKED_TAGS = 100
 REASON_TAGS = 3
 REASON_PEOPLE = 2
