@@ -153,6 +153,15 @@ class ArticleQuerySet(models.QuerySet):
             chosen.refresh_related_index()
             return count
 
+    def delete(self):
+        # The stories' indexed tag rows go with them: take them off their tags' counts too.
+        with transaction.atomic():
+            counted = TaggedArticle.objects.filter(content_object__in=self.values("pk"), published_at__isnull=False)
+            lost = Counter(counted.values_list("tag", flat=True))
+            deleted = super().delete()
+            TagUsage.add({tag_id: -stories for tag_id, stories in lost.items()})
+            return deleted
+
     def unpublish(self):
         """Take the stories down; they keep their publication time for the record."""
         with transaction.atomic():
@@ -288,6 +297,15 @@ class Article(models.Model):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def delete(self, *args, **kwargs):
+        # Its indexed tag rows go with it: take them off their tags' counts too.
+        with transaction.atomic():
+            counted = self.tagged_items.filter(published_at__isnull=False).values_list("tag", flat=True)
+            lost = {tag_id: -1 for tag_id in counted}
+            deleted = super().delete(*args, **kwargs)
+            TagUsage.add(lost)
+            return deleted
 
     def refresh_related_index(self, previous_tag_ids=()):
         """After this story was saved with new status, time or tags (pass the tag ids it had before)."""

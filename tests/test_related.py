@@ -269,6 +269,20 @@ def test_edited_publication_time_changes_the_ranking(editor_client):
     assert headlines(article) == [far.headline, near.headline]
 
 
+def test_deleting_stories_in_the_admin_takes_them_off_their_tags_counts(editor_client):
+    kept = make_article("Harbour report", tags=["Harbour", "Budget"])
+    one = make_article("Harbour fees", tags=["Harbour"])
+    two = make_article("Harbour budget", tags=["Harbour", "Budget"])
+    changelist = reverse("admin:articles_article_changelist")
+
+    editor_client.post(reverse("admin:articles_article_delete", args=[one.pk]), {"post": "yes"})
+    editor_client.post(changelist, {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"})
+
+    assert list(Article.objects.all()) == [kept]
+    assert TagUsage.objects.get(tag__name="Harbour").published_stories == 1
+    assert_counts_match_a_recount()
+
+
 def test_scheduled_story_appears_once_its_time_comes():
     now = timezone.now()
     article = make_article("Council meets", tags=["Council"], published_at=now - DAY)
