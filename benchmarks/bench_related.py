@@ -45,16 +45,20 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="keep a scratch database that already holds a corpus of that size"
     )
+    parser.add_argument(
+        "--rankings", metavar="DIR", help="write each run's top-10 lists to DIR/<database>_<size>.json, to diff"
+    )
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.one:
         database, size = options.one
-        run(database, int(size), options.samples, options.reuse)
+        run(database, int(size), options.samples, options.reuse, options.rankings)
         return
     # One process per run: Django is configured once per process, from the scratch database's URL.
     for size, database in itertools.product(options.sizes.split(","), options.databases.split(",")):
         command = [sys.executable, __file__, "--one", database, size, "--samples", str(options.samples)]
         command += ["--reuse"] if options.reuse else []
+        command += ["--rankings", options.rankings] if options.rankings else []
         subprocess.run(command, check=True)
 
 
@@ -78,7 +82,7 @@ def reset_scratch(database, size):
         server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
-def run(database, size, samples, reuse):
+def run(database, size, samples, reuse, rankings):
     os.environ["DATABASE_URL"] = scratch_url(database, size)
     os.environ["DJANGO_DEBUG"] = "1"
     os.environ.pop("REDIS_URL", None)
@@ -114,7 +118,25 @@ def run(database, size, samples, reuse):
         )
     # Debug settings log every query; the figures should not pay for that.
     settings.DEBUG = False
+    if rankings:
+        write_rankings(Path(rankings) / f"{database}_{size}.json", corpus)
     measure(database, size, corpus, samples)
+
+
+def write_rankings(path, corpus):
+    """Top-10 ids and scores for sampled articles: the same corpus must rank the same on every database."""
+    import json
+
+    from articles.models import Article
+
+    chosen = random.Random(SEED + 2).sample(corpus.published_ids, min(300, len(corpus.published_ids)))
+    lists = {
+        article.pk: [(story.pk, round(story.score, 9)) for story in article.related_articles(limit=10)]
+        for article in Article.objects.for_page().filter(pk__in=chosen).order_by("pk")
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(lists, indent=0))
+    print(f"rankings of {len(lists)} articles written to {path}", flush=True)
 
 
 def existing_size(database, size):
