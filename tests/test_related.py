@@ -368,6 +368,8 @@ def test_admin_preview_explains_when_nothing_qualifies(editor_client):
 
     assert "no other published story shares a tag with this one" in lonely_page
     assert "this story has no tags" in untagged_page
+    add_page = editor_client.get(reverse("admin:articles_article_add")).content.decode()
+    assert "Save the story to preview its related stories." in add_page
 
 
 def test_editor_pins_and_excludes_stories_through_the_admin(editor_client, client):
