@@ -96,13 +96,6 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         )
 
-    def save_related(self, request, form, formsets, change):
-        article = form.instance
-        tags_before = list(article.tagged_items.values_list("tag", flat=True)) if change else []
-        super().save_related(request, form, formsets, change)
-        # Status, time and tags are all saved now: bring the related-stories index up to date.
-        article.refresh_related_index(previous_tag_ids=tags_before)
-
     @admin.display(description="image")
     def thumbnail(self, article):
         if not article.lead_image:
@@ -121,6 +114,14 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.unpublish()
         self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
+    def save_related(self, request, form, formsets, change):
+        tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story, and the
+        # related-stories index takes its status, time and tags.
+        form.instance.refresh_search_index()
+        form.instance.refresh_related_index(previous_tag_ids=tags_before)
+
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
@@ -134,6 +135,12 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of the people they mention.
+        if change and {"name", "aliases"}.intersection(form.changed_data):
+            form.instance.articles.all().refresh_search_index()
 
 
 admin.site.unregister(Tag)
@@ -152,6 +159,12 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of their tags.
+        if change and "name" in form.changed_data:
+            Article.objects.tagged(form.instance).refresh_search_index()
 
     @admin.action(description="Merge selected tags into one…")
     def merge_selected(self, request, queryset):

@@ -194,6 +194,12 @@ class ArticleQuerySet(models.QuerySet):
             TagUsage.refresh(set(removed_tag_ids) - current_tags)
         return len(changed)
 
+    def refresh_search_index(self):
+        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
+        from articles import search
+
+        return search.refresh_index(self)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -236,6 +242,9 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -261,6 +270,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         super().save(*args, **kwargs)
+        from articles import search
+
+        search.sync_text(self, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         day = self.url_date
@@ -310,6 +322,11 @@ class Article(models.Model):
     def refresh_related_index(self, previous_tag_ids=()):
         """After this story was saved with new status, time or tags (pass the tag ids it had before)."""
         return Article.objects.filter(pk=self.pk).refresh_related_index(removed_tag_ids=previous_tag_ids)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
 
 class RelatedHeadline(models.Model):
@@ -398,13 +415,14 @@ def merge_tags(kept, tags):
         # One through row per story: a story that already has `kept`, or has several merged tags,
         # keeps a single row, so the (story, tag) unique constraint holds after repointing.
         tagged_stories = set(TaggedArticle.objects.filter(tag=kept).values_list("content_object", flat=True))
-        surplus = []
+        surplus, moved_stories = [], set()
         for row_id, story_id in (
             TaggedArticle.objects.filter(tag__in=merged_ids).order_by("pk").values_list("pk", "content_object")
         ):
             if story_id in tagged_stories:
                 surplus.append(row_id)
             tagged_stories.add(story_id)
+            moved_stories.add(story_id)
         TaggedArticle.objects.filter(pk__in=surplus).delete()
         TaggedArticle.objects.filter(tag__in=merged_ids).update(tag=kept)
         TagRedirect.objects.filter(tag__in=merged_ids).update(tag=kept)
@@ -412,6 +430,8 @@ def merge_tags(kept, tags):
         TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in merged])
         Tag.objects.filter(pk__in=merged_ids).delete()
         TagUsage.refresh([kept.pk])
+        # Search finds stories by their tags' names, and theirs changed.
+        Article.objects.filter(pk__in=moved_stories).refresh_search_index()
     return len(merged)
 
 

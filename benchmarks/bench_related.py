@@ -201,7 +201,7 @@ def load(database, corpus):
 
     article_columns = (
         "id, headline, slug, summary, body, byline, dateline, source, source_key, status, published_at, "
-        "created_at, updated_at, lead_image, lead_image_alt, lead_image_caption, lead_image_credit"
+        "created_at, updated_at, lead_image, lead_image_alt, lead_image_caption, lead_image_credit, search_keywords"
     )
     tables = {
         "taggit_tag": "id, name, slug",
@@ -225,7 +225,7 @@ def load(database, corpus):
         for story_id, headline, slug, status, published_at, created, tags, people in corpus.stories():
             articles.append(
                 (story_id, headline, slug, "", f"Body of story {story_id}.", "", "", "", "", status)
-                + (stamp(published_at), stamp(created), stamp(created), "", "", "", "")
+                + (stamp(published_at), stamp(created), stamp(created), "", "", "", "", "")
             )
             for tag in tags:
                 tagged.append((len(tagged) + 1, tag, story_id, stamp(published_at)))
