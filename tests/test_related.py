@@ -441,6 +441,10 @@ def test_merging_tags_repoints_stories_once_and_redirects_the_old_address(editor
     assert redirect.status_code == 301 and redirect["Location"] == reverse("articles:tag", args=["gaza"])
     assert "Aid convoy arrives" in client.get(redirect["Location"]).content.decode()
     assert TagRedirect.objects.get().old_slug == "gaza-strip"
+    # Search knows the story by its new tag's name (and no longer by the old one).
+    search = client.get(reverse("articles:search"), {"q": "aid convoy gaza"}).context["results"]
+    assert [result.article.headline for result in search] == ["Aid convoy arrives"]
+    assert not client.get(reverse("articles:search"), {"q": "strip"}).context["results"]
 
 
 def test_merging_into_a_merged_tag_keeps_earlier_redirects_working(client):
