@@ -201,7 +201,8 @@ def load(database, corpus):
 
     article_columns = (
         "id, headline, slug, summary, body, byline, dateline, source, source_key, status, published_at, "
-        "created_at, updated_at, lead_image, lead_image_alt, lead_image_caption, lead_image_credit, search_keywords"
+        "created_at, updated_at, lead_image, lead_image_alt, lead_image_caption, lead_image_credit, "
+        "search_keywords, headline_key"
     )
     tables = {
         "taggit_tag": "id, name, slug",
@@ -225,7 +226,7 @@ def load(database, corpus):
         for story_id, headline, slug, status, published_at, created, tags, people in corpus.stories():
             articles.append(
                 (story_id, headline, slug, "", f"Body of story {story_id}.", "", "", "", "", status)
-                + (stamp(published_at), stamp(created), stamp(created), "", "", "", "", "")
+                + (stamp(published_at), stamp(created), stamp(created), "", "", "", "", "", headline.casefold())
             )
             for tag in tags:
                 tagged.append((len(tagged) + 1, tag, story_id, stamp(published_at)))

@@ -1,3 +1,5 @@
+import io
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -299,6 +301,36 @@ def test_a_story_unpublished_behind_the_index_back_is_still_never_shown():
     # A change made without the refresh (e.g. raw SQL): the index is stale, the page must not be.
     Article.objects.filter(pk=other.pk).update(status=Article.Status.DRAFT)
     assert headlines(article) == []
+
+
+def imported(tmp_path, *stories):
+    path = tmp_path / "stories.json"
+    path.write_text(json.dumps(list(stories)))
+    call_command("import_articles", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def wire_story(slug, headline, tags, days_ago, status="published"):
+    published_at = (timezone.now() - days_ago * DAY).isoformat()
+    return {"slug": slug, "headline": headline, "body": f"{headline}.", "status": status, "tags": tags} | {
+        "published_at": published_at
+    }
+
+
+def test_imported_stories_are_related_at_once_and_after_reimports(client, tmp_path):
+    ferry = wire_story("ferry-strike", "Ferry strike called", ["Ferries", "Unions"], 1)
+    ballot = wire_story("union-ballot", "Union ballots ferry crews", ["Ferries", "Unions"], 2)
+    imported(tmp_path, ferry, ballot)
+    article = Article.objects.get(slug="ferry-strike")
+
+    assert "Also about Ferries, Unions" in related_block(client, article)
+
+    imported(tmp_path, ferry, {**ballot, "tags": ["Unions"]})
+    assert [s.reason for s in article.related_articles()] == ["Also about Unions"]
+    assert TagUsage.objects.get(tag__name="Ferries").published_stories == 1
+
+    imported(tmp_path, ferry, {**ballot, "status": "draft"})
+    assert headlines(article) == []
+    assert_counts_match_a_recount()
 
 
 def test_rebuild_command_restores_the_index_after_bulk_changes():
