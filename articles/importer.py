@@ -350,6 +350,14 @@ class Importer:
             values["headline"] = story.headline
         if story.slug:
             values["slug"] = story.slug
+        # What the file says about its picture; an editor's words stay where the file is silent.
+        for name, value in [
+            ("lead_image_alt", story.image_alt),
+            ("lead_image_caption", story.image_caption),
+            ("lead_image_credit", story.image_credit),
+        ]:
+            if value:
+                values[name] = value
         changed = [name for name, value in values.items() if getattr(article, name) != value]
         for name in changed:
             setattr(article, name, values[name])
