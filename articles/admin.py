@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
@@ -36,6 +37,8 @@ class RelatedHeadlineInline(admin.TabularInline):
     extra = 0
     fields = ["position", "headline", "target", "url"]
     autocomplete_fields = ["target"]
+    # Editors paste bare domains; the web they link to is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "more headline"
     verbose_name_plural = "More headlines (shown under the story, in this order)"
 
