@@ -131,6 +131,8 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "article_count"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
+    # The story count's GROUP BY drops Meta.ordering, so pages need it stated.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -154,6 +156,7 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
