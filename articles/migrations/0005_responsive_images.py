@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_headline_keys'),
+        ('articles', '0004_related_stories'),
     ]
 
     operations = [
