@@ -26,7 +26,8 @@ def make_article(headline=None, *, tags=(), people=(), related_headlines=(), **f
     fields.setdefault("body", f"First paragraph of story {number}.\n\nSecond paragraph of story {number}.")
     fields.setdefault("status", Article.Status.PUBLISHED)
     if fields["status"] == Article.Status.PUBLISHED:
-        fields.setdefault("published_at", timezone.now() - timedelta(hours=number))
+        # Minutes apart: later factory stories are older, and a long suite never drifts days back.
+        fields.setdefault("published_at", timezone.now() - timedelta(minutes=number))
     article = Article(headline=headline, **fields)
     # The admin's save path: clean a new upload, store it, then write its renditions.
     article.prepare_images()
@@ -67,19 +68,6 @@ def image_file(name="photo.jpg", size=(1200, 800), color=(30, 90, 160), image_fo
 
 
 DEMO_FOLDER = settings.BASE_DIR / "demo"
-# The demo stories carry no alt text; these describe the demo illustrations.
-DEMO_ALT_TEXT = {
-    "images/bridge.jpg": "A steel truss bridge over the estuary, a sailing boat passing beneath",
-    "images/flooded-street.jpg": "Rain on a flooded street of terraced houses, sandbags along the doors",
-    "images/harbour-calm.jpg": "Boats in a calm harbour under a setting sun, a lighthouse at the pier end",
-    "images/harbour-storm.jpg": "Waves and rain sweeping across the harbour at night, boats tossed near the wall",
-    "images/hospital.jpg": "A hospital building with a new glass wing, an ambulance at the kerb",
-    "images/rail-yard-park.jpg": "A park with a pond and paths in front of new blocks of flats",
-    "images/seawall-lab.jpg": "A laboratory bench with a wave tank, flasks and a rising chart",
-    "images/skyline.jpg": "The city skyline at dusk, cranes above the towers",
-    "images/stadium.jpg": "Players on a floodlit pitch in front of a full stand",
-    "images/university-tower.jpg": "The brick clock tower of the university, students walking below",
-}
 
 
 def demo_photo(relative_path, width):
@@ -140,6 +128,7 @@ def load_demo_newsroom(image_width=640, media_cache=None):
                 )
     articles = {}
     for story in stories:
+        picture = story.get("image") or {}
         articles[story["slug"]] = make_article(
             story["headline"],
             slug=story["slug"],
@@ -152,14 +141,16 @@ def load_demo_newsroom(image_width=640, media_cache=None):
             published_at=datetime.fromisoformat(story["published_at"]) if story.get("published_at") else None,
             tags=story["tags"],
             people=[people[entry["name"]] for entry in story["people"]],
-            lead_image=photo(story["image"]) if story.get("image") else "",
-            lead_image_alt=DEMO_ALT_TEXT.get(story.get("image"), ""),
-            lead_image_caption=story.get("image_caption", ""),
-            lead_image_credit=story.get("image_credit", ""),
+            lead_image=photo(picture["path"]) if picture else "",
+            lead_image_alt=picture.get("alt", ""),
+            lead_image_caption=picture.get("caption", ""),
+            lead_image_credit=picture.get("credit", ""),
         )
     if cached_names and not cached_names.exists():
         shutil.copytree(settings.MEDIA_ROOT, media_cache / "media")
-        stored = {story["image"]: articles[story["slug"]].lead_image.name for story in stories if story.get("image")}
+        stored = {
+            story["image"]["path"]: articles[story["slug"]].lead_image.name for story in stories if story.get("image")
+        }
         stored["portrait"] = next(iter(people.values())).photo.name
         cached_names.write_text(json.dumps(stored))
     # Loaded now, but as published: not "updated" since.

@@ -24,6 +24,10 @@ def editor(client):
     return client
 
 
+# The article page's inline formsets, sent empty.
+INLINES = ["related_headlines", "pinned_stories", "excluded_stories"]
+
+
 def story_form(**fields):
     return {
         "headline": "Ferry returns to the estuary",
@@ -34,8 +38,7 @@ def story_form(**fields):
         "published_at_0": "2026-11-20",
         "published_at_1": "09:30:00",
         "lead_image_alt": "The ferry at the quay",
-        "related_headlines-TOTAL_FORMS": "0",
-        "related_headlines-INITIAL_FORMS": "0",
+        **{f"{inline}-{count}": "0" for inline in INLINES for count in ("TOTAL_FORMS", "INITIAL_FORMS")},
         **fields,
     }
 
