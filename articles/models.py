@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
@@ -6,6 +7,36 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
+
+# Where the time of the next scheduled publication is kept between requests (see next_scheduled_time).
+NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled-time"
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after the editor opened it."""
+
+
+class VersionedModel(models.Model):
+    """A record with an edit counter, so a form opened on an old version cannot overwrite a newer one."""
+
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up with every recorded change; forms carry the one they opened."
+    )
+
+    class Meta:
+        abstract = True
+
+    def lock_unchanged_since(self, opened_version):
+        """Lock the stored row for the current transaction; raise EditConflict if it moved past `opened_version`.
+
+        The conditional UPDATE takes the row's write lock, so the check and the save that follows
+        cannot be split by another editor's save.
+        """
+        unchanged = (
+            type(self)._default_manager.filter(pk=self.pk, version=opened_version).update(version=opened_version)
+        )
+        if not unchanged:
+            raise EditConflict(f"{self} was changed after version {opened_version} was opened.")
 
 
 class PersonQuerySet(models.QuerySet):
@@ -17,7 +48,7 @@ class PersonQuerySet(models.QuerySet):
         return self.with_article_counts().filter(article_count__gt=0).order_by("name")
 
 
-class Person(models.Model):
+class Person(VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True, help_text='How stories describe them, e.g. "Kremlin leader".')
@@ -72,6 +103,20 @@ class ArticleQuerySet(models.QuerySet):
         """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
         return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
 
+    def scheduled(self):
+        """Published stories whose time has not come yet: they go live by themselves."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def next_scheduled_time(self):
+        """When the next scheduled story goes live (or None); cached, as every public response asks."""
+        now = timezone.now()
+        cached = cache.get(NEXT_SCHEDULED_CACHE_KEY)
+        if cached is not None and (cached == "none" or cached > now):
+            return None if cached == "none" else cached
+        upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming or "none", settings.PUBLIC_PAGE_MAX_AGE)
+        return upcoming
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
         return self.prefetch_related(
@@ -83,20 +128,43 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag):
         return self.filter(tagged_items__tag=tag)
 
-    def publish(self):
+    def publish(self, user=None):
         """Publish the stories; those already given a time (scheduled ones) keep it. Returns the count."""
         now = timezone.now()
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             chosen.filter(published_at__isnull=True).update(published_at=now)
-            return chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
+            count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
+            chosen.record_revisions(user, "Published")
+        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+        return count
 
-    def unpublish(self):
+    def unpublish(self, user=None):
         """Take the stories down; they keep their publication time for the record."""
-        return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
+        with transaction.atomic():
+            chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
+            count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
+            chosen.record_revisions(user, "Unpublished")
+        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+        return count
+
+    def submit_for_review(self, user=None):
+        """Send drafts to the editors; stories in any other state are left alone. Returns the count."""
+        with transaction.atomic():
+            chosen = Article.objects.filter(
+                pk__in=list(self.filter(status=Article.Status.DRAFT).values_list("pk", flat=True))
+            )
+            count = chosen.update(status=Article.Status.IN_REVIEW, updated_at=timezone.now())
+            chosen.record_revisions(user, "Submitted for review")
+        return count
+
+    def record_revisions(self, user, message):
+        """A revision for each story as it now stands (after a bulk change)."""
+        for article in self:
+            article.record_revision(user, message)
 
 
-class Article(models.Model):
+class Article(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -137,11 +205,21 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_articles",
+        help_text="The staff member who started the story; reporters may edit only their own.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", "Can publish, schedule and take down stories")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -162,6 +240,8 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         super().save(*args, **kwargs)
+        # The publication schedule may have changed: public pages must not cache past it.
+        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
 
     def get_absolute_url(self):
         day = self.url_date
@@ -185,6 +265,14 @@ class Article(models.Model):
         )
 
     @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
     def paragraphs(self):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
@@ -197,6 +285,22 @@ class Article(models.Model):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def record_revision(self, user=None, message=""):
+        """Keep the story as it now stands (fields, tags, people, headlines) as a new revision.
+
+        Call it after every change, from any path (admin, actions, importer): it also moves the
+        version on, so a form opened before the change refuses to overwrite it.
+        """
+        from articles.revisions import record_revision
+
+        return record_revision(self, user, message)
+
+    def restore_revision(self, revision, user=None):
+        """Bring back a revision's content; the restore is itself recorded as a new revision."""
+        from articles.revisions import restore_revision
+
+        return restore_revision(self, revision, user)
 
 
 class RelatedHeadline(models.Model):
@@ -229,6 +333,26 @@ class RelatedHeadline(models.Model):
         if self.target is not None and self.target.is_published:
             return self.target.get_absolute_url()
         return self.url
+
+
+class Revision(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="The story's version this revision recorded.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="article_revisions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_fields = models.JSONField(default=list, blank=True)
+    snapshot = models.JSONField(help_text="The whole story at this revision, tags, people and headlines included.")
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        permissions = [("restore_revision", "Can restore a story to an earlier revision")]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")]
+
+    def __str__(self):
+        return f"Revision {self.number} of {self.article_id}"
 
 
 def tags_in_use():
