@@ -47,7 +47,8 @@ TEXT_FIELDS = [
 # Restoring brings back content; whether the story is live stays a separate, deliberate decision.
 RESTORED_FIELDS = [*TEXT_FIELDS, "lead_image"]
 
-_WORDS_AND_SPACES = re.compile(r"\s+|[^\s]+")
+# Words keep the spaces after them, so a rewritten phrase reads as one change, not word-space-word.
+_WORDS = re.compile(r"\s+|\S+\s*")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def diff_text(old, new, by_line=False):
         before = [line if line.endswith("\n") else line + "\n" for line in before]
         after = [line if line.endswith("\n") else line + "\n" for line in after]
     else:
-        before, after = _WORDS_AND_SPACES.findall(old), _WORDS_AND_SPACES.findall(new)
+        before, after = _WORDS.findall(old), _WORDS.findall(new)
     chunks = []
     for operation, a_start, a_end, b_start, b_end in difflib.SequenceMatcher(
         None, before, after, autojunk=False
