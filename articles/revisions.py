@@ -47,8 +47,8 @@ TEXT_FIELDS = [
 # Restoring brings back content; whether the story is live stays a separate, deliberate decision.
 RESTORED_FIELDS = [*TEXT_FIELDS, "lead_image"]
 
-# Words keep the spaces after them, so a rewritten phrase reads as one change, not word-space-word.
-_WORDS = re.compile(r"\s+|\S+\s*")
+# Words carry the spaces before them, so a rewritten phrase reads as one change, not word-space-word.
+_WORDS = re.compile(r"\s*\S+|\s+")
 
 
 @dataclass(frozen=True)
