@@ -4,13 +4,14 @@ import io
 import itertools
 from datetime import timedelta
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Person, RelatedHeadline
-from articles.roles import ROLES
+from articles.roles import ROLES, sync_role_groups
 
 _sequence = itertools.count(1)
 
@@ -55,6 +56,9 @@ def make_staff(username, role=None, **fields):
     """A staff login in a newsroom role ("reporter" or "editor"), or a superuser when role is None."""
     if role is None:
         return User.objects.create_superuser(username, f"{username}@example.com", "pw", **fields)
+    if not Group.objects.filter(name=ROLES[role]).exists():
+        # The data migration made the groups; a transactional test's flush has removed them since.
+        sync_role_groups(django_apps)
     user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True, **fields)
     user.groups.add(Group.objects.get(name=ROLES[role]))
     return user

@@ -104,6 +104,11 @@ def test_publishing_and_unpublishing_from_the_changelist_record_revisions(editor
     assert unpublished.user.username == "edna"
 
 
+def test_the_change_form_links_to_the_history(editor_client, story):
+    page = editor_client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert f'href="{reverse("admin:articles_article_revisions", args=[story.pk])}"' in page
+
+
 def test_history_lists_revisions_and_diffs_any_two_escaped(editor_client, story):
     save_in_admin(editor_client, story, body="The bridge reopened on <b>Tuesday</b>.\n\nRepairs took six weeks.")
     save_in_admin(editor_client, story, headline="Bridge is back", tags="Harbour")

@@ -109,6 +109,15 @@ def test_reporter_deletes_own_draft(reporter):
     assert not Article.objects.filter(pk=draft.pk).exists()
 
 
+def test_reporter_changelist_costs_a_fixed_number_of_queries(reporter, django_assert_max_num_queries):
+    for number in range(40):
+        make_article(tags=[f"tag-{number}", "common"], created_by=reporter if number % 2 else None)
+    client = logged_in(reporter)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse(CHANGELIST))
+    assert response.content.decode().count('class="action-select"') == 40
+
+
 def test_reporter_sees_own_stories_and_live_ones_but_not_others_unpublished_work(reporter, other_reporter):
     make_article("Rita's draft", status=Article.Status.DRAFT, created_by=reporter)
     make_article("Otto's draft", status=Article.Status.DRAFT, created_by=other_reporter)
