@@ -1,6 +1,9 @@
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -13,7 +16,7 @@ from taggit.models import Tag
 
 from articles import roles
 from articles.models import Article, EditConflict, Person, RelatedHeadline, Revision
-from articles.revisions import FieldDiff, diff_snapshots, diff_text
+from articles.revisions import FieldDiff, diff_snapshots, diff_text, record_baseline
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
@@ -22,14 +25,14 @@ POSITION_SHUFFLE_OFFSET = 20000
 # Conflict-safe editing: each form carries the version it was opened at.
 
 
+@dataclass
 class ConflictReport:
     """What changed under an editor's feet, for the message and the diff shown above the form."""
 
-    def __init__(self, message, changes, revisions=(), heading=""):
-        self.message = message
-        self.changes = changes
-        self.revisions = list(revisions)
-        self.heading = heading
+    message: str
+    changes: list
+    heading: str
+    revisions: list = field(default_factory=list)
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -52,30 +55,32 @@ class VersionedAdminForm(forms.ModelForm):
         return cleaned_data
 
     def describe_conflict(self, opened_version):
-        """Where the stored record now differs from what this editor submitted."""
-        changes = []
-        for name in self.changed_fields_to_compare():
-            stored = str(getattr(self.instance, name) or "")
-            submitted = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n")
-            if stored != submitted:
-                changes.append(_field_diff(name, self.fields[name].label or name, stored, submitted))
         return ConflictReport(
             "Someone else saved this record after you opened it. Nothing was saved; your input is kept below. "
             "Check the differences shown above the form, then save again to keep your version.",
-            changes,
+            self.differences_from_stored(),
             heading="Where the saved record (struck through) differs from your form (underlined)",
         )
 
-    def changed_fields_to_compare(self):
-        return [
-            name
-            for name, field in self.fields.items()
-            if name != "opened_version" and isinstance(field, forms.CharField)
-        ]
+    def differences_from_stored(self):
+        """The text fields where the stored record (not yet overwritten: clean runs first) differs from the form."""
+        differences = []
+        for name, form_field in self.fields.items():
+            if not isinstance(_model_field(self.instance, name), models.CharField | models.TextField):
+                continue
+            stored = getattr(self.instance, name)
+            submitted = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n")
+            if stored != submitted:
+                label = str(form_field.label or name).capitalize()
+                differences.append(FieldDiff(name, label, diff_text(stored, submitted), by_line=False))
+        return differences
 
 
-def _field_diff(name, label, old, new):
-    return FieldDiff(field=name, label=str(label).capitalize(), chunks=diff_text(old, new), by_line=False)
+def _model_field(instance, name):
+    try:
+        return instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 class ArticleAdminForm(VersionedAdminForm):
@@ -97,13 +102,20 @@ class ArticleAdminForm(VersionedAdminForm):
         )
         started_from = Revision.objects.filter(article=article, number=opened_version).first()
         who = ", ".join(f"{revision.user or 'the system'} at {_when(revision.created_at)}" for revision in later)
-        changes = diff_snapshots(started_from.snapshot, later[-1].snapshot) if started_from and later else []
+        if started_from and later:
+            changes = diff_snapshots(started_from.snapshot, later[-1].snapshot)
+        else:  # opened before its first recorded revision: compare with what is stored instead
+            changes = self.differences_from_stored()
         return ConflictReport(
             f"This story was changed by {who or 'someone else'} after you opened it. Nothing was saved; your "
             "input is kept below. Check their changes, shown above the form, then save again to keep your version.",
             changes,
+            heading=(
+                "What changed since you opened the story (removed text struck through, added text underlined)"
+                if started_from and later
+                else "Where the saved story (struck through) differs from your form (underlined)"
+            ),
             revisions=later,
-            heading="What changed since you opened the story (removed text struck through, added text underlined)",
         )
 
 
@@ -238,6 +250,7 @@ class ArticleAdmin(ConflictSafeAdmin):
             raise PermissionDenied("Only editors publish stories.")
         if change:
             obj.lock_unchanged_since(form.cleaned_data["opened_version"])
+            record_baseline(obj)  # so the first recorded edit of an older story can be undone too
         else:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

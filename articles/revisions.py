@@ -155,19 +155,43 @@ def record_revision(article, user=None, message=""):
     from articles.models import Article, Revision
 
     with transaction.atomic():
+        # The UPDATE takes the story's row lock first, so two recorders cannot pick the same number.
         Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
         article.refresh_from_db(fields=["version", "status", "published_at", "updated_at"])
+        previous = Revision.objects.filter(article=article).only("number", "snapshot").first()
+        if previous and previous.number >= article.version:
+            # A save from a copy loaded earlier wrote an old version back: keep numbers moving forward.
+            article.version = previous.number + 1
+            Article.objects.filter(pk=article.pk).update(version=article.version)
         snapshot = take_snapshot(article)
-        previous = Revision.objects.filter(article=article).only("snapshot").first()
         return Revision.objects.create(
             article=article,
             number=article.version,
             user=user if user is not None and user.is_authenticated else None,
             created_at=timezone.now(),
-            changed_fields=changed_fields(previous.snapshot if previous else None, snapshot),
+            changed_fields=changed_fields(previous.snapshot, snapshot) if previous else [],
             snapshot=snapshot,
             message=message[:300],
         )
+
+
+def record_baseline(article):
+    """Keep a story that has no revision yet as stored, under its current version, before it is edited.
+
+    Stories made before revisions existed (or by code that did not record one) would otherwise lose
+    their original text on their first recorded edit.
+    """
+    from articles.models import Article, Revision
+
+    if Revision.objects.filter(article=article).exists():
+        return None
+    stored = Article.objects.get(pk=article.pk)
+    return Revision.objects.create(
+        article=stored,
+        number=stored.version,
+        snapshot=take_snapshot(stored),
+        message="As it was before its first recorded edit",
+    )
 
 
 def restore_revision(article, revision, user=None):

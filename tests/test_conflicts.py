@@ -73,6 +73,24 @@ def test_second_save_is_refused_with_the_first_editors_changes_and_keeps_its_own
     assert [revision.user.username for revision in stored.revisions.all()[:2]] == ["bob", "alice"]
 
 
+def test_a_story_without_recorded_revisions_gets_a_baseline_so_the_conflict_shows_the_change():
+    story = make_article("Imported story", body="As imported.", published_at=timezone.now().replace(microsecond=0))
+    alice, bob = logged_in("alice"), logged_in("bob")
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    alice_form, bob_form = open_change_form(alice, story), open_change_form(bob, story)
+    assert alice_form["opened_version"] == "0"
+
+    assert alice.post(url, {**alice_form, "body": "As imported, then edited by Alice."}).status_code == 302
+    refused = bob.post(url, {**bob_form, "headline": "Bob's headline"})
+
+    page = refused.content.decode()
+    assert "Edit conflict" in page and "changed by alice at" in page and "the system" not in page
+    assert "As<del> imported.</del><ins> imported, then edited by Alice.</ins>" in page  # from what Bob opened
+    assert Article.objects.get(pk=story.pk).headline == "Imported story"
+    baseline = story.revisions.last()
+    assert (baseline.number, baseline.snapshot["body"]) == (0, "As imported.")
+
+
 def test_an_inline_headline_edit_against_a_newer_version_is_refused(story):
     alice, bob = logged_in("alice"), logged_in("bob")
     url = reverse("admin:articles_article_change", args=[story.pk])
@@ -174,3 +192,15 @@ def test_person_form_refuses_the_second_of_two_saves_and_shows_the_difference():
     assert bob.post(url, resubmitted).status_code == 302
     saved = Person.objects.get(pk=mayor.pk)
     assert (saved.role, saved.bio, saved.version) == ("Former mayor", "Elected in 2022, re-elected in 2026.", 2)
+
+
+def test_a_form_posted_without_its_version_is_refused(story):
+    editor = logged_in("alice")
+    form = open_change_form(editor, story)
+    del form["opened_version"]
+
+    response = editor.post(reverse("admin:articles_article_change", args=[story.pk]), {**form, "headline": "Mine"})
+
+    assert response.status_code == 200 and "Edit conflict" in response.content.decode()
+    assert "<del>Harbour bridge reopens</del><ins>Mine</ins>" in response.content.decode()
+    assert Article.objects.get(pk=story.pk).headline == "Harbour bridge reopens"

@@ -169,3 +169,15 @@ def test_record_revision_is_callable_from_other_paths_and_moves_the_version_on(s
     revision = story.record_revision(None, "Re-imported")
     assert revision.number == story.version == 2
     assert revision.user is None and revision.changed_fields == ["summary"]
+
+
+def test_a_stale_copy_saved_back_does_not_reuse_a_revision_number(story):
+    stale = Article.objects.get(pk=story.pk)
+    story.record_revision(None, "Edited elsewhere")
+    stale.summary = "Saved from an old copy."
+    stale.save()  # writes its old version number back
+
+    revision = stale.record_revision(None, "Old copy saved")
+
+    assert revision.number == 3 and Article.objects.get(pk=story.pk).version == 3
+    assert revision.changed_fields == ["summary"]
