@@ -286,3 +286,11 @@ def test_create_staff_user_refuses_a_new_login_without_a_password_or_with_a_weak
     with pytest.raises(CommandError, match="too common"):
         call_command("create_staff_user", "rosa", role="reporter", password="password", interactive=False)
     assert not User.objects.filter(username="rosa").exists()
+
+
+def test_create_staff_user_prompts_for_the_password_twice(monkeypatch):
+    monkeypatch.delenv("NEWSROOM_STAFF_PASSWORD", raising=False)
+    answers = iter(["harbour-lights-42", "harbour-lights-42"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    call_command("create_staff_user", "rosa", role="editor")
+    assert User.objects.get(username="rosa").check_password("harbour-lights-42")
