@@ -257,6 +257,8 @@ class ArticleAdmin(ConflictSafeAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story.
+        form.instance.refresh_search_index()
         # Recorded after tags, people and headlines are saved, so the snapshot holds them.
         form.instance.record_revision(request.user, "Edited in the admin" if change else "Created in the admin")
 
@@ -414,6 +416,12 @@ class PersonAdmin(ConflictSafeAdmin):
     def article_count(self, person):
         return person.article_count
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of the people they mention.
+        if change and {"name", "aliases"}.intersection(form.changed_data):
+            form.instance.articles.all().refresh_search_index()
+
 
 admin.site.unregister(Tag)
 
@@ -430,3 +438,9 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of their tags.
+        if change and "name" in form.changed_data:
+            Article.objects.tagged(form.instance).refresh_search_index()

@@ -8,8 +8,10 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-# Where the time of the next scheduled publication is kept between requests (see next_scheduled_time).
-NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled-time"
+# Where the next scheduled publication is kept between requests (see next_scheduled_time), and for how long at
+# most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
+NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
+NEXT_SCHEDULED_CACHE_SECONDS = 600
 
 
 class EditConflict(Exception):
@@ -108,13 +110,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def next_scheduled_time(self):
-        """When the next scheduled story goes live (or None); cached, as every public response asks."""
-        now = timezone.now()
-        cached = cache.get(NEXT_SCHEDULED_CACHE_KEY)
-        if cached is not None and (cached == "none" or cached > now):
-            return None if cached == "none" else cached
-        upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-        cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming or "none", settings.PUBLIC_PAGE_MAX_AGE)
+        """When the next scheduled story goes live, or None. Every public response asks, so it comes from the
+        cache, which saves keep current (Article.note_schedule); the database is asked only once that time has
+        passed or the entry has expired."""
+        upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
+        if upcoming is None or (upcoming["at"] is not None and upcoming["at"] <= timezone.now()):
+            upcoming = Article.objects.remember_next_scheduled()
+        return upcoming["at"]
+
+    def remember_next_scheduled(self):
+        """Look up the next scheduled story and keep its time (and id) in the cache."""
+        first = Article.objects.scheduled().order_by("published_at", "pk").values("pk", "published_at").first()
+        upcoming = {"at": first["published_at"], "pk": first["pk"]} if first else {"at": None, "pk": None}
+        cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming, NEXT_SCHEDULED_CACHE_SECONDS)
         return upcoming
 
     def for_page(self):
@@ -136,7 +144,7 @@ class ArticleQuerySet(models.QuerySet):
             chosen.filter(published_at__isnull=True).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
             chosen.record_revisions(user, "Published")
-        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+            Article.objects.remember_next_scheduled()
         return count
 
     def unpublish(self, user=None):
@@ -145,7 +153,7 @@ class ArticleQuerySet(models.QuerySet):
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
             chosen.record_revisions(user, "Unpublished")
-        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+            Article.objects.remember_next_scheduled()
         return count
 
     def submit_for_review(self, user=None):
@@ -162,6 +170,12 @@ class ArticleQuerySet(models.QuerySet):
         """A revision for each story as it now stands (after a bulk change)."""
         for article in self:
             article.record_revision(user, message)
+
+    def refresh_search_index(self):
+        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
+        from articles import search
+
+        return search.refresh_index(self)
 
 
 class Article(VersionedModel):
@@ -214,6 +228,9 @@ class Article(VersionedModel):
         related_name="created_articles",
         help_text="The staff member who started the story; reporters may edit only their own.",
     )
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -240,8 +257,10 @@ class Article(VersionedModel):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         super().save(*args, **kwargs)
-        # The publication schedule may have changed: public pages must not cache past it.
-        cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+        from articles import search
+
+        search.sync_text(self, kwargs.get("update_fields"))
+        self.note_schedule()
 
     def get_absolute_url(self):
         day = self.url_date
@@ -272,6 +291,18 @@ class Article(VersionedModel):
             and self.published_at > timezone.now()
         )
 
+    def note_schedule(self):
+        """Keep the cached next scheduled publication right now that this story was saved.
+
+        Public pages may not be cached past that time. Mostly no query: only when nothing is cached
+        yet, or this story was the one cached (it may have moved), is the database asked again.
+        """
+        upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
+        if upcoming is None or upcoming["pk"] == self.pk:
+            Article.objects.remember_next_scheduled()
+        elif self.is_scheduled and (upcoming["at"] is None or self.published_at < upcoming["at"]):
+            cache.set(NEXT_SCHEDULED_CACHE_KEY, {"at": self.published_at, "pk": self.pk}, NEXT_SCHEDULED_CACHE_SECONDS)
+
     @property
     def paragraphs(self):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
@@ -285,6 +316,11 @@ class Article(VersionedModel):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
     def record_revision(self, user=None, message=""):
         """Keep the story as it now stands (fields, tags, people, headlines) as a new revision.

@@ -224,4 +224,5 @@ def restore_revision(article, revision, user=None):
             )
             for item in snapshot.get("related_headlines", [])
         )
+        article.refresh_search_index()  # tags and people names are searched with the story
         return record_revision(article, user, f"Restored from revision {revision.number}")

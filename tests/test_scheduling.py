@@ -31,32 +31,54 @@ def clock(monkeypatch):
 @pytest.fixture
 def scheduled(clock):
     mayor = make_person("Ada Lindqvist", slug="ada-lindqvist")
-    make_article("Harbour dredging begins", slug="dredging", tags=["Harbour"], published_at=START - timedelta(days=1))
+    engineer = make_person("Ben Okafor", slug="ben-okafor")
+    make_article(
+        "Harbour dredging begins",
+        slug="dredging",
+        tags=["Harbour"],
+        people=[mayor],
+        published_at=START - timedelta(days=1),
+    )
     return make_article(
         "Seawall opens at dawn",
         slug="seawall-opens",
+        summary="Walkers get the seawall.",
         tags=["Harbour"],
-        people=[mayor],
+        people=[mayor, engineer],
         published_at=START + timedelta(hours=2),
     )
 
 
 def public_pages(story):
-    """Each public surface with what it shows of the story once it is live."""
+    """Every public surface that lists or shows stories, with what it shows of this one once it is live."""
     older = Article.objects.get(slug="dredging")
+    headline, address = "Seawall opens at dawn", story.get_absolute_url()
+    tag, person = {"slug": "harbour"}, {"slug": "ada-lindqvist"}
     return {
-        "front page": (reverse("articles:front_page"), "Seawall opens at dawn"),
-        "tag page": (reverse("articles:tag", kwargs={"slug": "harbour"}), "Seawall opens at dawn"),
-        "person page": (reverse("articles:person", kwargs={"slug": "ada-lindqvist"}), "Seawall opens at dawn"),
-        "people list": (reverse("articles:people"), "Ada Lindqvist"),
-        "article page": (story.get_absolute_url(), "Seawall opens at dawn"),
-        "related stories of another story": (older.get_absolute_url(), "Seawall opens at dawn"),
+        "front page": (reverse("articles:front_page"), headline),
+        "article page": (address, headline),
+        "related stories of another story": (older.get_absolute_url(), headline),
+        "tag page": (reverse("articles:tag", kwargs=tag), headline),
+        "person page": (reverse("articles:person", kwargs=person), headline),
+        "people list": (reverse("articles:people"), "Ben Okafor"),
+        "latest feed": (reverse("articles:latest_feed"), headline),
+        "latest Atom feed": (reverse("articles:latest_atom_feed"), headline),
+        "tag feed": (reverse("articles:tag_feed", kwargs=tag), headline),
+        "tag Atom feed": (reverse("articles:tag_atom_feed", kwargs=tag), headline),
+        "person feed": (reverse("articles:person_feed", kwargs=person), headline),
+        "person Atom feed": (reverse("articles:person_atom_feed", kwargs=person), headline),
+        "stories sitemap": (reverse("articles:sitemap_section", kwargs={"section": "articles"}), address),
+        "news sitemap": (reverse("articles:news_sitemap"), address),
+        "search": (reverse("articles:search") + "?q=seawall", address),
     }
 
 
 def test_a_scheduled_story_stays_hidden_everywhere_until_its_time_then_appears_by_itself(client, clock, scheduled):
     for name, (url, shown) in public_pages(scheduled).items():
-        assert shown not in client.get(url).content.decode(), name
+        response = client.get(url)
+        assert shown not in response.content.decode(), name
+        if name != "article page":
+            assert response.status_code == 200, name
     assert client.get(scheduled.get_absolute_url()).status_code == 404
 
     clock.travel(hours=2, seconds=1)
@@ -65,6 +87,17 @@ def test_a_scheduled_story_stays_hidden_everywhere_until_its_time_then_appears_b
         response = client.get(url)
         assert response.status_code == 200, name
         assert shown in response.content.decode(), name
+
+
+def test_no_public_page_is_cached_past_a_scheduled_publication(client, clock, scheduled, settings):
+    settings.PUBLIC_PAGE_MAX_AGE = 60
+    clock.travel(hours=2, seconds=-25)
+
+    for name, (url, _) in public_pages(scheduled).items():
+        response = client.get(url)
+        if response.status_code == 200:
+            assert get_max_age(response) == 25, name
+    assert get_max_age(client.get(reverse("articles:robots_txt"))) == 25
 
 
 def test_public_pages_are_never_cached_past_the_next_scheduled_publication(client, clock, settings):
@@ -108,6 +141,21 @@ def test_the_next_scheduled_time_is_cached_between_requests(clock, django_assert
 
     clock.travel(minutes=6)  # the cached time has passed: look again
     assert Article.objects.next_scheduled_time() == START + timedelta(minutes=10)
+
+
+def test_saving_stories_keeps_the_cached_time_current(clock, django_assert_num_queries):
+    later = make_article(published_at=START + timedelta(minutes=10))
+    sooner = make_article(published_at=START + timedelta(minutes=5))
+    with django_assert_num_queries(0):
+        assert Article.objects.next_scheduled_time() == START + timedelta(minutes=5)
+
+    sooner.status = Article.Status.UNPUBLISHED
+    sooner.save()
+    assert Article.objects.next_scheduled_time() == START + timedelta(minutes=10)
+
+    later.published_at = START - timedelta(minutes=1)  # brought forward: live now
+    later.save()
+    assert Article.objects.next_scheduled_time() is None
 
 
 def test_admin_filters_and_labels_each_state(client, clock):
