@@ -152,6 +152,7 @@ def test_restore_brings_back_text_tags_people_and_headlines_as_a_new_revision(ed
     assert story.body == "The bridge reopened on Monday.\n\nRepairs took six weeks."
     assert sorted(tag.name for tag in story.tags.all()) == ["Harbour", "Transport"]
     assert list(story.people.all()) == [ada]
+    assert "Transport" in story.search_keywords and "Weather" not in story.search_keywords  # search follows
     assert [(item.headline, bool(item.target)) for item in story.related_headlines.all()] == [
         ("Bridge closed for repairs", True),
         ("Ferry timetable changes", False),
