@@ -214,15 +214,13 @@ def restore_revision(article, revision, user=None):
                 pk__in=[item["target_id"] for item in snapshot.get("related_headlines", []) if item["target_id"]]
             ).values_list("pk", flat=True)
         )
-        RelatedHeadline.objects.bulk_create(
-            RelatedHeadline(
+        for item in snapshot.get("related_headlines", []):
+            RelatedHeadline.objects.create(  # one by one: save() derives the headline's matching key
                 article=article,
                 position=item["position"],
                 headline=item["headline"],
                 url=item["url"],
                 target_id=item["target_id"] if item["target_id"] in existing_targets else None,
             )
-            for item in snapshot.get("related_headlines", [])
-        )
         article.refresh_search_index()  # tags and people names are searched with the story
         return record_revision(article, user, f"Restored from revision {revision.number}")

@@ -157,6 +157,7 @@ def test_restore_brings_back_text_tags_people_and_headlines_as_a_new_revision(ed
         ("Bridge closed for repairs", True),
         ("Ferry timetable changes", False),
     ]
+    assert all(item.headline_key for item in story.related_headlines.all())  # derived by save(), as usual
     latest = story.revisions.first()
     assert latest.number == 3 and latest.message == "Restored from revision 1"
     assert story.revisions.count() == 3  # the rewritten version is still there to go back to
