@@ -10,8 +10,8 @@ Reporter
   - sees their own stories (any state, read-only once out of their hands) and live stories (to
     link them as related headlines), and the history of their own stories.
 Editor
-  - everything on stories, people, tags, related headlines and revisions, including publishing,
-    scheduling, unpublishing and restoring.
+  - everything on stories, people, tags, related headlines, pinned and excluded related stories
+    and revisions, including publishing, scheduling, unpublishing and restoring.
 Superusers may do everything, as usual.
 """
 
@@ -30,7 +30,11 @@ RESTORE_PERMISSION = "articles.restore_revision"
 _ALL = ("add", "change", "delete", "view")
 ROLE_PERMISSIONS = {
     EDITOR: [
-        *[("articles", f"{action}_{model}") for model in ("article", "person", "relatedheadline") for action in _ALL],
+        *[
+            ("articles", f"{action}_{model}")
+            for model in ("article", "person", "relatedheadline", "pinnedstory", "excludedstory")
+            for action in _ALL
+        ],
         *[("taggit", f"{action}_tag") for action in _ALL],
         *[("articles", f"{action}_revision") for action in _ALL],
         ("articles", "publish_article"),

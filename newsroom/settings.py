@@ -174,3 +174,8 @@ ARTICLES_PER_PAGE = 12
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
 # How long browsers and the CDN may keep a public page.
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
+# Related stories (articles/related.py): how fast a story's relevance fades with the time between the two
+# stories, what each shared person adds, and how many stories per tag and side of the date are considered.
+RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE_DAYS", "30"))
+RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
+RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))

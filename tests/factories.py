@@ -32,6 +32,8 @@ def make_article(headline=None, *, tags=(), people=(), related_headlines=(), **f
         article.people.add(*people)
     if tags or people:
         article.refresh_search_index()
+    if tags:
+        article.refresh_related_index()
     for position, item in enumerate(related_headlines, start=1):
         if isinstance(item, Article):
             RelatedHeadline.objects.create(article=article, position=position, headline=item.headline, target=item)
@@ -92,6 +94,27 @@ def admin_article_data(article, **overrides):
         "related_headlines-MIN_NUM_FORMS": "0",
         "related_headlines-MAX_NUM_FORMS": "1000",
     }
+    pins = list(article.pinned_stories.order_by("position"))
+    exclusions = list(article.excluded_stories.order_by("pk"))
+    for prefix, rows in (("pinned_stories", pins), ("excluded_stories", exclusions)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": str(len(rows)),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for index, row in enumerate(rows):
+            data.update(
+                {
+                    f"{prefix}-{index}-id": str(row.pk),
+                    f"{prefix}-{index}-article": str(article.pk),
+                    f"{prefix}-{index}-story": str(row.story_id),
+                }
+            )
+    for index, pin in enumerate(pins):
+        data[f"pinned_stories-{index}-position"] = str(pin.position)
     for index, item in enumerate(headlines):
         data.update(
             {

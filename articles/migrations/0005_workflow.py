@@ -21,7 +21,7 @@ def create_role_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_headline_keys'),
+        ('articles', '0004_related_stories'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
