@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, RelatedHeadline
+from articles.models import Article, RelatedHeadline, TaggedArticle
 from articles.revisions import changed_fields, diff_snapshots, diff_text
 from tests.factories import admin_article_data, make_article, make_person, make_staff
+from tests.test_related import assert_counts_match_a_recount
 
 # Pure diff helpers
 
@@ -153,6 +154,8 @@ def test_restore_brings_back_text_tags_people_and_headlines_as_a_new_revision(ed
     assert sorted(tag.name for tag in story.tags.all()) == ["Harbour", "Transport"]
     assert list(story.people.all()) == [ada]
     assert "Transport" in story.search_keywords and "Weather" not in story.search_keywords  # search follows
+    assert all(row.published_at for row in TaggedArticle.objects.filter(content_object=story))  # related index too
+    assert_counts_match_a_recount()
     assert [(item.headline, bool(item.target)) for item in story.related_headlines.all()] == [
         ("Bridge closed for repairs", True),
         ("Ferry timetable changes", False),
