@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0004_related_stories'),
+        ('articles', '0005_workflow'),
     ]
 
     operations = [
