@@ -1,6 +1,5 @@
 """In headless Chromium: a reporter writes and submits, an editor schedules, readers see it at its time."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -13,27 +12,7 @@ from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Headless Debian Chromium. Playwright's sync API keeps an event loop in this thread, so Django's
-    async-safety check would refuse the tests' own (synchronous) ORM calls: it is lifted meanwhile."""
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+# `chromium`: one browser for the whole session, from tests/conftest.py.
 
 
 def signed_in(chromium, live_server, user):
