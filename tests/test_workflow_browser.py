@@ -15,8 +15,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # `chromium`: one browser for the whole session, from tests/conftest.py.
 
 
-def signed_in(chromium, live_server, user):
-    page = chromium.new_context(base_url=live_server.url).new_page()
+@pytest.fixture
+def new_tab(chromium, live_server):
+    """Tabs in separate browser contexts (separate logins); all closed before the live server stops,
+    so no keep-alive request reaches it after the test's database is gone."""
+    contexts = []
+
+    def open_tab():
+        contexts.append(chromium.new_context(base_url=live_server.url))
+        return contexts[-1].new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def signed_in(new_tab, user):
+    page = new_tab()
     page.goto(reverse("admin:login"))
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("pw")
@@ -25,8 +40,8 @@ def signed_in(chromium, live_server, user):
     return page
 
 
-def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(chromium, live_server, monkeypatch):
-    reporter = signed_in(chromium, live_server, make_staff("rita", "reporter"))
+def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(new_tab, monkeypatch):
+    reporter = signed_in(new_tab, make_staff("rita", "reporter"))
     reporter.goto(reverse("admin:articles_article_add"))
     expect(reporter.locator("#id_status option")).to_have_text(["Draft", "In review"])
     reporter.get_by_role("textbox", name="Headline:").fill("Seawall opens at dawn")
@@ -35,7 +50,7 @@ def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(c
     reporter.get_by_role("button", name="Save", exact=True).click()
     expect(reporter.locator(".messagelist")).to_contain_text("was added successfully")
 
-    editor = signed_in(chromium, live_server, make_staff("edna", "editor"))
+    editor = signed_in(new_tab, make_staff("edna", "editor"))
     editor.goto(reverse("admin:articles_article_changelist") + "?state=in_review")
     editor.get_by_role("link", name="Seawall opens at dawn").click()
     goes_live = timezone.localtime(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
@@ -47,7 +62,7 @@ def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(c
     expect(editor.locator("#result_list")).to_contain_text("Scheduled for")
     expect(editor.get_by_role("link", name="Seawall opens at dawn")).to_be_visible()
 
-    reader = chromium.new_context(base_url=live_server.url).new_page()
+    reader = new_tab()
     reader.goto(reverse("articles:front_page"))
     expect(reader.get_by_role("link", name="Seawall opens at dawn")).to_have_count(0)
 
