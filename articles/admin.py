@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles.models import Article, Person, RelatedHeadline
+from articles import previews
+from articles.models import Article, Correction, Person, RelatedHeadline
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
@@ -35,6 +38,53 @@ class RelatedHeadlineInline(admin.TabularInline):
     verbose_name_plural = "More headlines (shown under the story, in this order)"
 
 
+class CorrectionFormSet(BaseInlineFormSet):
+    author = None  # set per request by CorrectionInline.get_formset
+
+    def save_new(self, form, commit=True):
+        form.instance.created_by = self.author
+        return super().save_new(form, commit)
+
+
+class CorrectionInline(admin.StackedInline):
+    """Notes appended to a story that has gone out.
+
+    Appending is the norm. The text of a saved note stays editable so a typo can be fixed, but its time
+    (the one readers see) never moves. Who may add, fix or delete notes follows the Correction model
+    permissions (add_correction, change_correction, delete_correction).
+    """
+
+    model = Correction
+    formset = CorrectionFormSet
+    extra = 0
+    fields = ["kind", "text", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+    verbose_name = "correction or update"
+    verbose_name_plural = "Corrections and updates (shown on the story with their time)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.author = request.user
+        return formset
+
+    @staticmethod
+    def has_gone_out(article):
+        # Notes only make sense on a story readers have (or had, or are about to have) in front of them.
+        return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_gone_out(obj) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_gone_out(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_gone_out(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_gone_out(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status", "published_at", "tag_names", "thumbnail"]
@@ -43,7 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
-    inlines = [RelatedHeadlineInline]
+    inlines = [RelatedHeadlineInline, CorrectionInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
@@ -53,8 +103,28 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Topics and people", {"fields": ["tags", "people"]}),
     ]
 
+    readonly_fields = ["preview_link"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and previews.can_preview(obj):
+            fieldsets = [*fieldsets, ("Share a preview", {"fields": ["preview_link"]})]
+        return fieldsets
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="preview link")
+    def preview_link(self, article):
+        link = previews.make_link(article)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Shareable preview</a>'
+            '<div class="help">Copy the link\'s address and send it: anyone with it can read the story until '
+            '<time datetime="{}">{}</time> or until it is published. Each visit to this form makes a fresh link.</div>',
+            link.url,
+            link.expires_at.isoformat(),
+            date_format(timezone.localtime(link.expires_at), "DATETIME_FORMAT"),
+        )
 
     @admin.display(description="tags")
     def tag_names(self, article):

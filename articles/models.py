@@ -78,6 +78,7 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             "people",
             Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
+            "corrections",
         )
 
     def tagged(self, tag):
@@ -189,9 +190,17 @@ class Article(models.Model):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
     @property
+    def modified_at(self):
+        """When the story last changed for readers: its last edit or its latest correction, whichever is later.
+
+        Reads prefetched corrections when the queryset has them (``for_page()`` does).
+        """
+        return max([self.updated_at, *(correction.created_at for correction in self.corrections.all())])
+
+    @property
     def was_updated(self):
-        """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
-        return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+        """Changed noticeably after it went out (a minute of slack for the publishing save itself)."""
+        return bool(self.published_at and (self.modified_at - self.published_at).total_seconds() > 60)
 
     def related_articles(self, limit=None):
         from articles.related import related_articles
@@ -229,6 +238,57 @@ class RelatedHeadline(models.Model):
         if self.target is not None and self.target.is_published:
             return self.target.get_absolute_url()
         return self.url
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Notes on published stories, newest first, each with its story."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-id")
+        )
+
+
+class Correction(models.Model):
+    """A note appended to a story after it went out; the time readers see never changes."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text: what was wrong and what is right, or what changed.")
+    created_at = models.DateTimeField("time", default=timezone.now, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        # Chronological: each note refers to the story as it stood before it, so the page reads as a history.
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to “{self.article}”"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"correction-{self.pk}"
+
+    def as_correction_comment(self):
+        """The note as a schema.org CorrectionComment, for the story's NewsArticle ``correction`` list."""
+        return {
+            "@type": "CorrectionComment",
+            "text": f"{self.get_kind_display()}: {self.text}",
+            "datePublished": self.created_at.isoformat(),
+        }
 
 
 def tags_in_use():

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
 from articles.converters import TwoDigitConverter
 
 register_converter(TwoDigitConverter, "dd")
@@ -14,4 +14,8 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("people/", views.person_list, name="people"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("corrections/", views.correction_list, name="corrections"),
+    path("corrections/feed/", views.public(feeds.CorrectionsFeed()), name="corrections_feed"),
+    path("corrections/feed/atom/", views.public(feeds.AtomCorrectionsFeed()), name="corrections_atom_feed"),
+    path("preview/<str:token>/", views.shared_preview, name="preview"),
 ]
