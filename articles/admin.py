@@ -62,6 +62,9 @@ class CorrectionInline(admin.StackedInline):
     verbose_name = "correction or update"
     verbose_name_plural = "Corrections and updates (shown on the story with their time)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.author = request.user
@@ -71,18 +74,6 @@ class CorrectionInline(admin.StackedInline):
     def has_gone_out(article):
         # Notes only make sense on a story readers have (or had, or are about to have) in front of them.
         return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_gone_out(obj) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self.has_gone_out(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_gone_out(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_gone_out(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Article)
@@ -110,6 +101,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is not None and previews.can_preview(obj):
             fieldsets = [*fieldsets, ("Share a preview", {"fields": ["preview_link"]})]
         return fieldsets
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if CorrectionInline.has_gone_out(obj):
+            return inlines
+        return [inline for inline in inlines if not isinstance(inline, CorrectionInline)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")

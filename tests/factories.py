@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Person, RelatedHeadline
+from articles.models import Article, Correction, Person, RelatedHeadline
 
 _sequence = itertools.count(1)
 
@@ -40,6 +40,11 @@ def make_person(name=None, **fields):
     name = name or f"Person Number{number}"
     fields.setdefault("slug", f"person-{number}")
     return Person.objects.create(name=name, **fields)
+
+
+def make_correction(article, text=None, **fields):
+    text = text or f"An earlier version of this story misstated a figure ({next(_sequence)})."
+    return Correction.objects.create(article=article, text=text, **fields)
 
 
 def image_file(name="photo.jpg", size=(1200, 800), color=(30, 90, 160), image_format="JPEG"):

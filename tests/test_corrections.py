@@ -1,0 +1,228 @@
+import re
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Correction
+from tests.factories import make_article, make_correction
+
+pytestmark = pytest.mark.django_db
+
+
+def editor(username="desk", *codenames):
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+    return user
+
+
+def story_form(article, *corrections, initial=0):
+    """The change form of a published story as the admin posts it, with the given correction rows."""
+    published = timezone.localtime(article.published_at)
+    data = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        "tags": "",
+        "related_headlines-TOTAL_FORMS": "0",
+        "related_headlines-INITIAL_FORMS": "0",
+        "corrections-TOTAL_FORMS": str(len(corrections)),
+        "corrections-INITIAL_FORMS": str(initial),
+    }
+    for index, row in enumerate(corrections):
+        data.update({f"corrections-{index}-{name}": value for name, value in row.items()})
+        data[f"corrections-{index}-article"] = str(article.pk)
+    return data
+
+
+def not_edited_since_publication(article):
+    """Pretend the story was last saved when it went out, so only corrections can make it 'updated'."""
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+
+def page_of(client, article):
+    return client.get(article.get_absolute_url()).content.decode()
+
+
+def test_editor_appends_a_correction_in_the_admin_and_readers_see_it(client):
+    article = make_article("Harbour fees rise", body="Fees rise by 40%.")
+    desk = editor("desk", "change_article", "view_article", "add_correction", "view_correction")
+    client.force_login(desk)
+    form = story_form(article, {"kind": "correction", "text": "Fees rise by 14%, not 40%."})
+
+    response = client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+
+    assert response.status_code == 302
+    correction = Correction.objects.get(article=article)
+    assert correction.kind == Correction.Kind.CORRECTION and correction.created_by == desk
+    client.logout()
+    page = page_of(client, article)
+    assert "Corrections and updates" in page and "Fees rise by 14%, not 40%." in page
+    assert f'<time datetime="{correction.created_at.isoformat()}"' in page
+
+
+def test_correcting_a_story_marks_it_updated_at_the_time_of_the_note(client):
+    article = make_article("Bridge reopens")
+    not_edited_since_publication(article)
+    assert "Updated" not in page_of(client, article)
+
+    correction = make_correction(article, created_at=article.published_at + timedelta(hours=2))
+    article.refresh_from_db()
+
+    assert article.modified_at == correction.created_at
+    page = page_of(client, article)
+    assert f'Updated <time datetime="{correction.created_at.isoformat()}">' in page
+
+
+def test_a_later_edit_still_wins_over_an_older_note():
+    article = make_article()
+    make_correction(article, created_at=article.published_at + timedelta(minutes=5))
+    article.refresh_from_db()
+    assert article.modified_at == article.updated_at
+
+
+def test_notes_show_oldest_first_with_kind_and_escaped_text(client):
+    article = make_article()
+    published = article.published_at
+    make_correction(article, "Second note", kind=Correction.Kind.UPDATE, created_at=published + timedelta(hours=3))
+    make_correction(article, "First <b>note</b>", created_at=published + timedelta(hours=1))
+
+    page = page_of(client, article)
+
+    assert page.index("First &lt;b&gt;note&lt;/b&gt;") < page.index("Second note")
+    assert "<strong>Update</strong>" in page and "<strong>Correction</strong>" in page
+    assert "<b>note</b>" not in page
+
+
+def test_a_fixed_typo_keeps_the_time_readers_saw(client):
+    article = make_article()
+    note = make_correction(article, "The mayor is Ada Lindqvst.", created_at=article.published_at + timedelta(hours=1))
+    client.force_login(editor("desk", "change_article", "view_article", "change_correction", "view_correction"))
+    form = story_form(
+        article, {"id": str(note.pk), "kind": "correction", "text": "The mayor is Ada Lindqvist."}, initial=1
+    )
+
+    response = client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+
+    assert response.status_code == 302, response.context["errors"]
+    fixed = Correction.objects.get(pk=note.pk)
+    assert fixed.text == "The mayor is Ada Lindqvist." and fixed.created_at == note.created_at
+
+
+def test_only_users_allowed_to_add_corrections_can_append_them(client):
+    article = make_article()
+    client.force_login(editor("reporter", "change_article", "view_article", "view_correction"))
+    form = story_form(article, {"kind": "correction", "text": "Sneaky note."})
+
+    client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+
+    assert not Correction.objects.exists()
+    client.force_login(User.objects.create_superuser("chief", "chief@example.com", "pw"))
+    client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
+    assert Correction.objects.get().text == "Sneaky note."
+
+
+def test_drafts_have_no_corrections_inline(client):
+    draft = make_article(status=Article.Status.DRAFT)
+    published = make_article()
+    client.force_login(User.objects.create_superuser("chief", "chief@example.com", "pw"))
+
+    assert (
+        "corrections-TOTAL_FORMS"
+        not in client.get(reverse("admin:articles_article_change", args=[draft.pk])).content.decode()
+    )
+    assert (
+        "corrections-TOTAL_FORMS"
+        in client.get(reverse("admin:articles_article_change", args=[published.pk])).content.decode()
+    )
+
+
+@pytest.fixture
+def notes_on_every_kind_of_story():
+    now = timezone.now()
+    live = make_article("Live story", published_at=now - timedelta(days=1))
+    return {
+        "older": make_correction(live, "Older note", created_at=now - timedelta(hours=5)),
+        "newer": make_correction(live, "Newer note", kind=Correction.Kind.UPDATE, created_at=now - timedelta(hours=1)),
+        "draft": make_correction(make_article(status=Article.Status.DRAFT), "Note on a draft"),
+        "scheduled": make_correction(make_article(published_at=now + timedelta(days=1)), "Note on a scheduled story"),
+        "taken down": make_correction(make_article(status=Article.Status.UNPUBLISHED), "Note on a removed story"),
+    }
+
+
+def test_corrections_page_lists_notes_on_published_stories_newest_first(client, notes_on_every_kind_of_story):
+    newer = notes_on_every_kind_of_story["newer"]
+
+    page = client.get(reverse("articles:corrections")).content.decode()
+
+    assert page.index("Newer note") < page.index("Older note")
+    assert f'<a href="{newer.article.get_absolute_url()}#correction-{newer.pk}">Live story</a>' in page
+    assert f'<time datetime="{newer.created_at.isoformat()}"' in page and "<strong>Update</strong>" in page
+    for hidden in ["Note on a draft", "Note on a scheduled story", "Note on a removed story"]:
+        assert hidden not in page
+
+
+def test_corrections_page_is_paginated(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    article = make_article()
+    for hour in range(3):
+        make_correction(article, f"Note {hour}", created_at=timezone.now() - timedelta(hours=hour))
+
+    second = client.get(reverse("articles:corrections"), {"page": 2}).content.decode()
+
+    assert "Note 2" in second and "Note 0" not in second
+    assert client.get(reverse("articles:corrections"), {"page": 3}).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["articles:corrections_feed", "articles:corrections_atom_feed"])
+def test_corrections_feeds_are_valid_and_newest_first(client, notes_on_every_kind_of_story, url_name):
+    newer = notes_on_every_kind_of_story["newer"]
+
+    feed = feedparser.parse(client.get(reverse(url_name)).content)
+
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert [entry.summary for entry in feed.entries] == ["Newer note", "Older note"]
+    assert feed.entries[0].title == "Update: Live story"
+    assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
+    assert feed.feed.title.startswith("Corrections and updates")
+
+
+def test_feed_escapes_note_text(client):
+    make_correction(make_article(), "Costs <rose> & fell")
+    body = client.get(reverse("articles:corrections_feed")).content.decode()
+    assert "Costs &amp;lt;rose&amp;gt; &amp;amp; fell" in body
+
+
+def test_correction_comment_for_json_ld():
+    article = make_article()
+    note = make_correction(article, "The vote was 5-4.", kind=Correction.Kind.CLARIFICATION)
+    assert note.as_correction_comment() == {
+        "@type": "CorrectionComment",
+        "text": "Clarification: The vote was 5-4.",
+        "datePublished": note.created_at.isoformat(),
+    }
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_corrections_cost_no_extra_queries_per_note(client, django_assert_max_num_queries, count):
+    article = make_article(tags=["Harbour"])
+    make_article(tags=["Harbour"])
+    for number in range(count):
+        make_correction(article, f"Note number {number}", created_at=timezone.now() - timedelta(minutes=number))
+
+    with django_assert_max_num_queries(8):
+        page = page_of(client, article)
+    with django_assert_max_num_queries(3):
+        listing = client.get(reverse("articles:corrections")).content.decode()
+    with django_assert_max_num_queries(2):
+        client.get(reverse("articles:corrections_feed"))
+
+    assert f"Note number {count - 1}" in page and "Note number 0" in listing
+    assert len(re.findall(r'id="correction-\d+"', page)) == count
