@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, F
+from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -59,6 +61,7 @@ class CorrectionInline(admin.StackedInline):
     extra = 0
     fields = ["kind", "text", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
     verbose_name = "correction or update"
     verbose_name_plural = "Corrections and updates (shown on the story with their time)"
 
@@ -115,9 +118,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def preview_link(self, article):
         link = previews.make_link(article)
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Shareable preview</a>'
-            '<div class="help">Copy the link\'s address and send it: anyone with it can read the story until '
-            '<time datetime="{}">{}</time> or until it is published. Each visit to this form makes a fresh link.</div>',
+            '<a href="{}" target="_blank" rel="noopener">Shareable preview</a>: anyone with this link can read the '
+            'story until <time datetime="{}">{}</time> or until it is published. Copy the link\'s address to send '
+            "it; each visit to this form makes a fresh one.",
             link.url,
             link.expires_at.isoformat(),
             date_format(timezone.localtime(link.expires_at), "DATETIME_FORMAT"),
