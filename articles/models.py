@@ -190,17 +190,19 @@ class Article(models.Model):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
     @property
-    def modified_at(self):
-        """When the story last changed for readers: its last edit or its latest correction, whichever is later.
-
-        Reads prefetched corrections when the queryset has them (``for_page()`` does).
-        """
+    def last_changed_at(self):
+        """The later of its last edit and its newest correction (reads prefetched corrections, see for_page())."""
         return max([self.updated_at, *(correction.created_at for correction in self.corrections.all())])
 
     @property
     def was_updated(self):
         """Changed noticeably after it went out (a minute of slack for the publishing save itself)."""
-        return bool(self.published_at and (self.modified_at - self.published_at).total_seconds() > 60)
+        return bool(self.published_at and (self.last_changed_at - self.published_at).total_seconds() > 60)
+
+    @property
+    def modified_at(self):
+        """The last change readers are told about ("Updated", dateModified): an update, else the publication."""
+        return self.last_changed_at if self.was_updated or not self.published_at else self.published_at
 
     def related_articles(self, limit=None):
         from articles.related import related_articles

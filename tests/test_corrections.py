@@ -81,6 +81,13 @@ def test_correcting_a_story_marks_it_updated_at_the_time_of_the_note(client):
     assert f'Updated <time datetime="{correction.created_at.isoformat()}">' in page
 
 
+def test_an_untouched_story_was_last_modified_when_it_was_published():
+    article = make_article()
+    not_edited_since_publication(article)
+    article.refresh_from_db()
+    assert not article.was_updated and article.modified_at == article.published_at
+
+
 def test_a_later_edit_still_wins_over_an_older_note():
     article = make_article()
     make_correction(article, created_at=article.published_at + timedelta(minutes=5))
