@@ -21,6 +21,9 @@ class CorrectionsFeed(Feed):
     def link(self):
         return reverse("articles:corrections")
 
+    def feed_url(self):
+        return reverse("articles:corrections_feed")
+
     def items(self):
         return Correction.objects.public()[:FEED_ITEMS]
 
@@ -44,3 +47,6 @@ class CorrectionsFeed(Feed):
 class AtomCorrectionsFeed(CorrectionsFeed):
     feed_type = Atom1Feed
     subtitle = CorrectionsFeed.description
+
+    def feed_url(self):
+        return reverse("articles:corrections_atom_feed")

@@ -199,6 +199,7 @@ def test_corrections_feeds_are_valid_and_newest_first(client, notes_on_every_kin
     assert feed.entries[0].title == "Update: Live story"
     assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
     assert feed.feed.title.startswith("Corrections and updates")
+    assert any(link.href == f"http://testserver{reverse(url_name)}" for link in feed.feed.links if link.rel == "self")
 
 
 def test_feed_escapes_note_text(client):
