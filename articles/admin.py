@@ -148,6 +148,11 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.unpublish()
         self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story.
+        form.instance.refresh_search_index()
+
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
@@ -161,6 +166,12 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of the people they mention.
+        if change and {"name", "aliases"}.intersection(form.changed_data):
+            form.instance.articles.all().refresh_search_index()
 
 
 admin.site.unregister(Tag)
@@ -178,3 +189,9 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stories are found by the names of their tags.
+        if change and "name" in form.changed_data:
+            Article.objects.tagged(form.instance).refresh_search_index()

@@ -1,12 +1,164 @@
+"""RSS 2.0 and Atom feeds of published stories: the latest, per tag and per person; and of corrections.
+
+A new feed is a subclass of ArticleFeed that says which stories (`items`) and what to call the
+channel; its Atom twin is the same class with `feed_type = Atom1Feed`.
+"""
+
+import copy
+import mimetypes
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http.request import split_domain_port
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
-from articles.models import Correction
+from articles.models import Article, Correction, Person, tags_in_use
 
-FEED_ITEMS = 50
+FEED_LENGTH = 30
+CORRECTIONS_FEED_LENGTH = 50
+
+
+class ArticleFeed(Feed):
+    """What every story feed shares: how one story becomes an item."""
+
+    # Readers take an item's description as HTML: the template escapes the plain-text summary.
+    description_template = "feeds/article_description.html"
+
+    def __call__(self, request, *args, **kwargs):
+        # One instance in the URLconf serves every request: each request gets its own copy, so
+        # item methods can make the enclosure URLs absolute, which the framework leaves relative.
+        feed = copy.copy(self)
+        feed.request = request
+        return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+
+    def author_name(self):
+        # Atom needs an author for every entry: the publication stands in where a story has no byline.
+        return settings.SITE_NAME
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_link(self, article):
+        return article.get_absolute_url()
+
+    def item_guid(self, article):
+        # Stays the same when a headline or slug is edited, so readers never see a story twice.
+        domain, _port = split_domain_port(self.request.get_host())
+        return f"tag:{domain},{article.created_at:%Y-%m-%d}:article:{article.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, article):
+        return article.byline or None
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_enclosures(self, article):
+        if not article.lead_image:
+            return []
+        mime_type, _encoding = mimetypes.guess_type(article.lead_image.name)
+        return [
+            Enclosure(
+                url=self.request.build_absolute_uri(article.lead_image.url),
+                length=str(article.lead_image.size),
+                mime_type=mime_type or "application/octet-stream",
+            )
+        ]
+
+
+class LatestFeed(ArticleFeed):
+    description = "The latest stories."
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self):
+        return reverse("articles:front_page")
+
+    def feed_url(self):
+        return reverse("articles:latest_feed")
+
+    def items(self):
+        return Article.objects.for_listing()[:FEED_LENGTH]
+
+
+class LatestAtomFeed(LatestFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestFeed.description
+
+    def feed_url(self):
+        return reverse("articles:latest_atom_feed")
+
+
+class TagFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        # Only tags readers can already see: a tag used by drafts alone stays private.
+        return get_object_or_404(tags_in_use(), slug=slug)
+
+    def title(self, tag):
+        return f"{tag.name} · {settings.SITE_NAME}"
+
+    def description(self, tag):
+        return f"Stories about {tag.name}."
+
+    def link(self, tag):
+        return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+    def feed_url(self, tag):
+        return reverse("articles:tag_feed", kwargs={"slug": tag.slug})
+
+    def items(self, tag):
+        return Article.objects.for_listing().tagged(tag)[:FEED_LENGTH]
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, tag):
+        return self.description(tag)
+
+    def feed_url(self, tag):
+        return reverse("articles:tag_atom_feed", kwargs={"slug": tag.slug})
+
+
+class PersonFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Person.objects.mentioned(), slug=slug)
+
+    def title(self, person):
+        return f"{person.name} · {settings.SITE_NAME}"
+
+    def description(self, person):
+        return f"Stories that mention {person.name}."
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def feed_url(self, person):
+        return reverse("articles:person_feed", kwargs={"slug": person.slug})
+
+    def items(self, person):
+        return person.articles.for_listing()[:FEED_LENGTH]
+
+
+class PersonAtomFeed(PersonFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, person):
+        return self.description(person)
+
+    def feed_url(self, person):
+        return reverse("articles:person_atom_feed", kwargs={"slug": person.slug})
 
 
 class CorrectionsFeed(Feed):
@@ -18,6 +170,10 @@ class CorrectionsFeed(Feed):
     def description(self):
         return f"Corrections, clarifications and updates to stories published by {settings.SITE_NAME}."
 
+    def author_name(self):
+        # Atom needs an author for every entry: notes are the publication's own word.
+        return settings.SITE_NAME
+
     def link(self):
         return reverse("articles:corrections")
 
@@ -25,7 +181,7 @@ class CorrectionsFeed(Feed):
         return reverse("articles:corrections_feed")
 
     def items(self):
-        return Correction.objects.public()[:FEED_ITEMS]
+        return Correction.objects.public()[:CORRECTIONS_FEED_LENGTH]
 
     def item_title(self, correction):
         return f"{correction.get_kind_display()}: {correction.article.headline}"

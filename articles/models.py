@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -96,6 +97,12 @@ class ArticleQuerySet(models.QuerySet):
         """Take the stories down; they keep their publication time for the record."""
         return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
 
+    def refresh_search_index(self):
+        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
+        from articles import search
+
+        return search.refresh_index(self)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -138,6 +145,9 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -163,6 +173,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         super().save(*args, **kwargs)
+        from articles import search
+
+        search.sync_text(self, kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         day = self.url_date
@@ -190,24 +203,24 @@ class Article(models.Model):
         return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
     @property
-    def last_changed_at(self):
-        """The later of its last edit and its newest correction (reads prefetched corrections, see for_page())."""
-        return max([self.updated_at, *(correction.created_at for correction in self.corrections.all())])
-
-    @property
     def was_updated(self):
-        """Changed noticeably after it went out (a minute of slack for the publishing save itself)."""
-        return bool(self.published_at and (self.last_changed_at - self.published_at).total_seconds() > 60)
+        """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
+        return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
 
     @property
     def modified_at(self):
-        """The last change readers are told about ("Updated", dateModified): an update, else the publication."""
-        return self.last_changed_at if self.was_updated or not self.published_at else self.published_at
+        """The last change readers are told about: the update, else the publication."""
+        return self.updated_at if self.was_updated or not self.published_at else self.published_at
 
     def related_articles(self, limit=None):
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def refresh_search_index(self):
+        """Re-index this story for search: call after changing its tags or people."""
+        Article.objects.filter(pk=self.pk).refresh_search_index()
+        self.refresh_from_db(fields=["search_keywords"])
 
 
 class RelatedHeadline(models.Model):
@@ -276,6 +289,15 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to “{self.article}”"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # A note changes the story, so the story's last-changed time covers it: "Updated" on the page,
+            # dateModified, feed and sitemap dates all read updated_at. Fixing an old note's typo moves nothing.
+            Article.objects.filter(pk=self.article_id).update(
+                updated_at=Greatest("updated_at", Value(self.created_at, output_field=models.DateTimeField()))
+            )
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#{self.anchor}"

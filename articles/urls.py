@@ -1,7 +1,9 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from articles import feeds, views
 from articles.converters import TwoDigitConverter
+from articles.sitemaps import SITEMAPS
 
 register_converter(TwoDigitConverter, "dd")
 
@@ -10,6 +12,27 @@ app_name = "articles"
 urlpatterns = [
     path("", views.front_page, name="front_page"),
     path("news/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),
+    path("tags/<slug:slug>/feed/", views.public(feeds.TagFeed()), name="tag_feed"),
+    path("tags/<slug:slug>/feed/atom/", views.public(feeds.TagAtomFeed()), name="tag_atom_feed"),
+    path("people/<slug:slug>/feed/", views.public(feeds.PersonFeed()), name="person_feed"),
+    path("people/<slug:slug>/feed/atom/", views.public(feeds.PersonAtomFeed()), name="person_atom_feed"),
+    path("feeds/latest/", views.public(feeds.LatestFeed()), name="latest_feed"),
+    path("feeds/latest/atom/", views.public(feeds.LatestAtomFeed()), name="latest_atom_feed"),
+    path("search/", views.search, name="search"),
+    path(
+        "sitemap.xml",
+        views.public(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        views.public(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("people/", views.person_list, name="people"),

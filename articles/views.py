@@ -9,7 +9,11 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
 from articles import previews
+from articles import search as article_search
 from articles.models import Article, Correction, Person, tags_in_use
+from articles.sitemaps import news_sitemap_articles
+
+SEARCH_SUGGESTED_TOPICS = 12
 
 
 def public(view):
@@ -35,6 +39,37 @@ def paginate(request, items, per_page=None):
 @public
 def front_page(request):
     return render(request, "articles/front_page.html", {"page": paginate(request, Article.objects.for_listing())})
+
+
+@public
+def search(request):
+    terms = article_search.parse(request.GET.get("q", ""))
+    page = results = None
+    if terms:
+        paginator = Paginator(article_search.matching_articles(terms), settings.ARTICLES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        results = article_search.highlighted(page.object_list, terms)
+    topics = None if results else tags_in_use().order_by("-article_count", "name")[:SEARCH_SUGGESTED_TOPICS]
+    return render(
+        request,
+        "articles/search.html",
+        {"query": terms.text, "terms": terms, "page": page, "results": results, "topics": topics},
+    )
+
+
+@public
+def news_sitemap(request):
+    return render(
+        request,
+        "articles/news_sitemap.xml",
+        {"articles": news_sitemap_articles()},
+        content_type="application/xml",
+    )
+
+
+@public
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
 
 
 @public

@@ -95,6 +95,31 @@ def test_a_later_edit_still_wins_over_an_older_note():
     assert article.modified_at == article.updated_at
 
 
+def test_a_note_moves_the_story_date_in_feeds_and_sitemaps(client):
+    article = make_article()
+    not_edited_since_publication(article)
+    note = make_correction(article, created_at=article.published_at + timedelta(days=1))
+
+    entry = feedparser.parse(client.get(reverse("articles:latest_atom_feed")).content).entries[0]
+    sitemap = client.get(reverse("articles:sitemap_section", kwargs={"section": "articles"})).content.decode()
+
+    assert entry.updated_parsed[:6] == note.created_at.utctimetuple()[:6]
+    assert f"<lastmod>{note.created_at.date().isoformat()}</lastmod>" in sitemap
+
+
+def test_fixing_an_old_note_does_not_move_the_story_date():
+    article = make_article()
+    not_edited_since_publication(article)
+    note = make_correction(article, created_at=article.published_at + timedelta(hours=1))
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at + timedelta(hours=5))
+
+    note.text = "Fixed a typo."
+    note.save()
+
+    article.refresh_from_db()
+    assert article.updated_at == article.published_at + timedelta(hours=5)
+
+
 def test_notes_show_oldest_first_with_kind_and_escaped_text(client):
     article = make_article()
     published = article.published_at
