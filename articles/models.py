@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import wire
+
 
 class PersonQuerySet(models.QuerySet):
     def with_article_counts(self):
@@ -112,6 +114,8 @@ class Article(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished"
 
     headline = models.CharField(max_length=300)
+    # The headline folded for matching related headlines (case, punctuation, quote style ignored).
+    headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="The dek: one or two sentences under the headline.")
     body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
@@ -172,7 +176,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        super().save(*args, **kwargs)
+        self.headline_key = wire.headline_key(self.headline)
+        super().save(*args, **_with_headline_key(kwargs))
         from articles import search
 
         search.sync_text(self, kwargs.get("update_fields"))
@@ -204,8 +209,12 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """Edited noticeably after it went out (a minute of slack for the publishing save itself)."""
-        return bool(self.published_at and (self.updated_at - self.published_at).total_seconds() > 60)
+        """Edited noticeably after it went out, or after it was entered when it was entered back-dated
+        (an imported archive story is not an update); a minute of slack for the saving itself."""
+        if not (self.published_at and self.updated_at):
+            return False
+        went_out = max(self.published_at, self.created_at or self.published_at)
+        return (self.updated_at - went_out).total_seconds() > 60
 
     @property
     def modified_at(self):
@@ -227,6 +236,7 @@ class RelatedHeadline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_headlines")
     position = models.PositiveSmallIntegerField()
     headline = models.CharField(max_length=300)
+    headline_key = models.CharField(max_length=300, blank=True, editable=False)
     url = models.URLField("external URL", max_length=500, blank=True)
     target = models.ForeignKey(
         Article,
@@ -243,9 +253,21 @@ class RelatedHeadline(models.Model):
             models.UniqueConstraint(fields=["article", "position"], name="unique_related_headline_position"),
             models.CheckConstraint(condition=Q(url="") | Q(target__isnull=True), name="related_headline_one_link"),
         ]
+        indexes = [
+            # Headlines waiting for their story: an import links them when it arrives.
+            models.Index(
+                fields=["headline_key"],
+                condition=Q(target__isnull=True, url=""),
+                name="related_headline_waiting_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.headline
+
+    def save(self, *args, **kwargs):
+        self.headline_key = wire.headline_key(self.headline)
+        super().save(*args, **_with_headline_key(kwargs))
 
     @property
     def link(self):
@@ -313,6 +335,14 @@ class Correction(models.Model):
             "text": f"{self.get_kind_display()}: {self.text}",
             "datePublished": self.created_at.isoformat(),
         }
+
+
+def _with_headline_key(save_kwargs):
+    # A save limited to some fields still stores the key when the headline is among them.
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and "headline" in fields:
+        save_kwargs = {**save_kwargs, "update_fields": {*fields, "headline_key"}}
+    return save_kwargs
 
 
 def tags_in_use():

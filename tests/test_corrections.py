@@ -43,8 +43,8 @@ def story_form(article, *corrections, initial=0):
 
 
 def not_edited_since_publication(article):
-    """Pretend the story was last saved when it went out, so only corrections can make it 'updated'."""
-    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    """Pretend the story was entered and last saved when it went out, so only corrections make it 'updated'."""
+    Article.objects.filter(pk=article.pk).update(created_at=article.published_at, updated_at=article.published_at)
 
 
 def page_of(client, article):
@@ -90,9 +90,14 @@ def test_an_untouched_story_was_last_modified_when_it_was_published():
 
 def test_a_later_edit_still_wins_over_an_older_note():
     article = make_article()
-    make_correction(article, created_at=article.published_at + timedelta(minutes=5))
+    not_edited_since_publication(article)
+    edited = article.published_at + timedelta(hours=3)
+    Article.objects.filter(pk=article.pk).update(updated_at=edited)
+
+    make_correction(article, created_at=article.published_at + timedelta(hours=1))
+
     article.refresh_from_db()
-    assert article.modified_at == article.updated_at
+    assert article.modified_at == edited
 
 
 def test_a_note_moves_the_story_date_in_feeds_and_sitemaps(client):

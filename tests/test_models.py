@@ -87,3 +87,16 @@ def test_unpublish_takes_a_story_down():
     article = make_article()
     Article.objects.filter(pk=article.pk).unpublish()
     assert not Article.objects.published().exists()
+
+
+def test_a_story_counts_as_updated_only_when_edited_after_it_went_out():
+    now = timezone.now()
+    fresh = make_article(published_at=now)
+    assert not fresh.was_updated
+
+    Article.objects.filter(pk=fresh.pk).update(updated_at=now + timedelta(minutes=5))
+    fresh.refresh_from_db()
+    assert fresh.was_updated
+
+    archived = make_article(published_at=now - timedelta(days=30))  # entered today, back-dated
+    assert not archived.was_updated

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_search'),
+        ('articles', '0003_headline_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

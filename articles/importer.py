@@ -1,0 +1,588 @@
+"""Save parsed wire stories: one transaction, idempotent, with counts.
+
+`find_sources()` lists the files to read (lazily, in a stable order) and
+`Importer.run()` parses each with `articles.wire` and saves its stories. A
+story is found again by its slug, or else by a key made from its file's name
+(not its folder, so the same file imported from elsewhere still matches).
+Only what differs from the stored story is written.
+"""
+
+import hashlib
+import io
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, UnidentifiedImageError
+from taggit.models import Tag
+
+from articles import wire
+from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
+from articles.models import Article, Person, RelatedHeadline, TaggedArticle
+
+# Files a directory walk picks up; anything else there (images, notes) is skipped.
+STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
+MAX_FILE_BYTES = 20 * 1024 * 1024
+IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
+SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
+STDIN_LABEL = "<stdin>"
+SEARCH_INDEX_BATCH = 200
+
+
+class ImportProblem(Exception):
+    """A file the importer cannot save; names the file and, when known, the field."""
+
+    def __init__(self, message, *, source, field=None, line=None):
+        self.message = message
+        self.source = source
+        self.field = field
+        self.line = line
+        location = source if line is None else f"{source}:{line}"
+        super().__init__(f"{location}: {field}: {message}" if field else f"{location}: {message}")
+
+
+IMPORT_ERRORS = (wire.WireError, ImportProblem)
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str  # how messages name the input
+    name: str  # the file name source keys are made from; "" for standard input
+    folder: Path  # image paths are relative to it
+    path: Path | None = None
+    stream: BinaryIO | None = None
+
+    def read(self):
+        if self.stream is not None:
+            return self.stream.read(MAX_FILE_BYTES + 1)
+        try:
+            if self.path.stat().st_size > MAX_FILE_BYTES:
+                raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=self.label)
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            raise ImportProblem("no such file", source=self.label) from None
+        except IsADirectoryError:
+            raise ImportProblem("is a directory", source=self.label) from None
+        except OSError as error:
+            raise ImportProblem(f"cannot be read: {error.strerror}", source=self.label) from None
+
+
+def find_sources(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Source]:
+    """Each story file named, in order; directories are walked in sorted path order."""
+    for given in paths:
+        if given == "-":
+            stream = getattr(stdin, "buffer", stdin)
+            yield Source(label=STDIN_LABEL, name="", folder=Path.cwd(), stream=stream)
+            continue
+        path = Path(given)
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield Source(label=given, name=path.name, folder=path.parent, path=path)
+
+
+def _walk(folder):
+    # Entries sorted by name, descending into folders where they fall, gives
+    # the order of the sorted full paths without ever listing them all.
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif entry.is_file() and path.suffix.lower() in STORY_SUFFIXES:
+            yield Source(label=str(path), name=entry.name, folder=folder, path=path)
+
+
+# --- what an import reports -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    name: str
+    role: str = ""
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class HeadlineLink:
+    headline: str
+    target: str = ""  # slug of the story on this site it links to
+    url: str = ""
+    waiting_for: str = ""  # slug of a story not imported yet
+
+
+@dataclass(frozen=True)
+class StoryReport:
+    source: str
+    outcome: str  # "created", "updated" or "unchanged"
+    slug: str
+    headline: str
+    headline_derived: bool
+    changed: tuple[str, ...]
+    tags: tuple[str, ...]
+    tags_suggested: bool
+    people: tuple[PersonLink, ...]
+    links: tuple[HeadlineLink, ...]
+    linked_waiting: int  # headlines under other stories that now link to this one
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    files: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    people_created: int = 0
+    headlines_linked: int = 0
+    failures: list[ImportProblem | wire.WireError] = field(default_factory=list)
+    waiting_for: set[str] = field(default_factory=set)  # slugs referenced but never imported
+
+    def count(self, story):
+        setattr(self, story.outcome, getattr(self, story.outcome) + 1)
+        self.people_created += sum(person.created for person in story.people)
+        self.headlines_linked += story.linked_waiting
+
+
+# --- the import -----------------------------------------------------------------
+
+
+class Importer:
+    """One import run. Known people are loaded once; everything else is looked up per story."""
+
+    def __init__(
+        self,
+        *,
+        status: str | None = None,
+        published_at: datetime | None = None,
+        dry_run: bool = False,
+        continue_on_error: bool = False,
+        on_story: Callable[[StoryReport], None] | None = None,
+        on_file: Callable[[Source], None] | None = None,
+    ):
+        self.status = status
+        self.published_at = published_at
+        self.dry_run = dry_run
+        self.continue_on_error = continue_on_error
+        self.on_story = on_story or (lambda story: None)
+        self.on_file = on_file or (lambda source: None)
+        self._image_storage = Article._meta.get_field("lead_image").storage
+        self._stored_images = []
+        self._keys_seen = {}  # source key -> the input that imported it in this run
+        self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
+        self._tag_ids = {}  # folded name -> tag id, filled as tags are used
+        self._file_to_index = []  # stories of the current file whose tags or people changed
+        self._to_index = []  # ... of the files done, re-indexed for search in batches
+
+    def run(self, sources: Iterable[Source]) -> ImportReport:
+        report = ImportReport(dry_run=self.dry_run)
+        try:
+            with transaction.atomic():
+                self._load_people()
+                for source in sources:
+                    self._run_file(source, report)
+                    self.on_file(source)
+                self._refresh_search_index(batch=1)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            self._discard_images(0)
+            raise
+        report.waiting_for = set(self._waiting_by_slug)
+        return report
+
+    def _run_file(self, source, report):
+        if not self.continue_on_error:
+            stories = self._import_file(source)
+        else:
+            images_before, keys_before = len(self._stored_images), len(self._keys_seen)
+            # Usually empty or small: headlines waiting for a slug not imported yet.
+            waiting_before = {slug: list(ids) for slug, ids in self._waiting_by_slug.items()}
+            try:
+                with transaction.atomic():
+                    stories = self._import_file(source)
+            except IMPORT_ERRORS as problem:
+                # The savepoint is gone, so forget what this file added in memory too.
+                self._discard_images(images_before)
+                for key in list(self._keys_seen)[keys_before:]:
+                    del self._keys_seen[key]
+                self._waiting_by_slug = waiting_before
+                self._tag_ids = {}
+                self._file_to_index = []
+                self._load_people()
+                report.failures.append(problem)
+                return
+        self._to_index += self._file_to_index
+        self._file_to_index = []
+        self._refresh_search_index()
+        report.files += 1
+        for story in stories:
+            report.count(story)
+            self.on_story(story)
+
+    def _import_file(self, source):
+        data = source.read()
+        if len(data) > MAX_FILE_BYTES:
+            raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=source.label)
+        stories = wire.parse(data, source.label)
+        try:
+            return [self._import_story(source, story) for story in stories]
+        except DatabaseError as error:
+            raise ImportProblem(f"the database refused it: {error}", source=source.label) from error
+
+    # --- one story -----------------------------------------------------------------
+
+    def _import_story(self, source, story):
+        key = self._source_key(source, story)
+        if key in self._keys_seen:
+            raise ImportProblem(
+                f"is the same story as {self._keys_seen[key]} (source key {key!r}); give each a distinct slug",
+                source=story.source,
+                field="slug" if story.slug else None,
+            )
+        self._keys_seen[key] = story.source
+        article = self._find_article(story, key)
+        created = article is None
+        if created:
+            article = Article(slug=story.slug or self._free_slug(story.headline), source_key=key)
+
+        changed = self._apply_fields(article, story, created)
+        image = self._read_image(source, story)
+        if image and self._image_differs(article, image):
+            changed.append("lead_image")
+            if not self.dry_run:
+                article.lead_image.save(image.name, ContentFile(image.data), save=False)
+                self._stored_images.append(article.lead_image.name)
+        if created:
+            article.save()
+
+        tags, tags_suggested, tags_changed = self._sync_tags(article, story, created)
+        if tags_changed:
+            changed.append("tags")
+        people = self._people(story)
+        links, rows = self._related(story, article)
+        if self._sync_people(article, [pk for pk, _ in people], created):
+            changed.append("people")
+        if self._sync_related(article, links, rows, created):
+            changed.append("related_headlines")
+        if changed and not created:
+            article.save()
+        linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
+        if created or {"tags", "people"} & set(changed):
+            self._file_to_index.append(article.pk)
+
+        return StoryReport(
+            source=story.source,
+            outcome="created" if created else "updated" if changed else "unchanged",
+            slug=article.slug,
+            headline=article.headline,
+            headline_derived=story.headline_derived,
+            changed=() if created else tuple(changed),
+            tags=tuple(tags),
+            tags_suggested=tags_suggested,
+            people=tuple(link for _, link in people),
+            links=tuple(links),
+            linked_waiting=linked_waiting,
+            warnings=story.warnings,
+        )
+
+    def _source_key(self, source, story):
+        if story.slug:
+            key = f"slug:{story.slug}"
+        elif source.name:
+            # A list in a JSON file numbers its stories: "stories.json#3".
+            key = f"file:{source.name}{story.source.removeprefix(source.label)}"
+        else:
+            key = f"stdin:{slugify(story.headline)}"
+        if len(key) > SOURCE_KEY_LENGTH:
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            key = f"{key[: SOURCE_KEY_LENGTH - len(digest) - 1]}~{digest}"
+        return key
+
+    def _find_article(self, story, key):
+        # Spelled as the unique index's condition, so SQLite uses the partial index too.
+        match = Q(source_key=key) & ~Q(source_key="")
+        found = list(Article.objects.filter(match | Q(slug=story.slug) if story.slug else match))
+        for article in found:
+            if article.source_key != key:
+                origin = f"the story imported as {article.source_key!r}" if article.source_key else "a story made here"
+                raise ImportProblem(f"{story.slug!r} is already used by {origin}", source=story.source, field="slug")
+        return found[0] if found else None
+
+    def _free_slug(self, headline):
+        return _free_slug(Article, slugify(headline)[:190].strip("-") or "story")
+
+    def _apply_fields(self, article, story, created):
+        status = self.status or story.status or (Article.Status.PUBLISHED if created else article.status)
+        published_at = self.published_at or story.published_at or article.published_at
+        if status == Article.Status.PUBLISHED and published_at is None:
+            published_at = timezone.now()
+        values = {
+            "summary": story.summary,
+            "body": story.body,
+            "byline": story.byline,
+            "dateline": story.dateline,
+            "source": story.source_agency,
+            "status": status,
+            "published_at": published_at,
+        }
+        # A derived headline is a first draft: never overwrite what an editor wrote since.
+        if created or not story.headline_derived:
+            values["headline"] = story.headline
+        if story.slug:
+            values["slug"] = story.slug
+        changed = [name for name, value in values.items() if getattr(article, name) != value]
+        for name in changed:
+            setattr(article, name, values[name])
+        return [] if created else changed
+
+    # --- the lead image --------------------------------------------------------------
+
+    def _read_image(self, source, story):
+        if not story.image:
+            return None
+        relative = Path(story.image)
+        if relative.is_absolute():
+            raise ImportProblem("must be a path relative to the story file", source=story.source, field="image")
+        path = source.folder / relative
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ImportProblem(f"cannot read {path}: {error.strerror}", source=story.source, field="image") from None
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.verify()
+                image_format = picture.format
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ImportProblem(f"{path} is not a readable image", source=story.source, field="image") from None
+        if image_format not in IMAGE_FORMATS:
+            raise ImportProblem(
+                f"{path} is {image_format}; use JPEG, PNG, GIF or WebP", source=story.source, field="image"
+            )
+        return _ImageData(name=relative.name, data=data, digest=hashlib.sha256(data).hexdigest())
+
+    def _image_differs(self, article, image):
+        if not article.lead_image:
+            return True
+        try:
+            with article.lead_image.open("rb") as stored:
+                return hashlib.sha256(stored.read()).hexdigest() != image.digest
+        except OSError:
+            return True  # the stored file went missing: store it again
+        finally:
+            article.lead_image.close()
+
+    def _discard_images(self, keep):
+        # Files are not part of the transaction: remove the ones a rolled-back import stored.
+        for name in self._stored_images[keep:]:
+            self._image_storage.delete(name)
+        del self._stored_images[keep:]
+
+    # --- tags --------------------------------------------------------------------------
+
+    def _sync_tags(self, article, story, created):
+        """The story's tags, whether they were suggested, and whether an existing story's changed."""
+        if story.tags:
+            names = list(story.tags)
+            if not created and _folded(article.tags.names()) == _folded(names):
+                return names, False, False
+            self._set_tags(article, names, created)
+            return names, False, not created
+        if created:
+            names = suggest_tags(story.paragraphs)
+            self._set_tags(article, names, created)
+            return names, True, False
+        # Suggestions only start a new story: editors may have changed its tags since.
+        return list(article.tags.names()), False, False
+
+    def _set_tags(self, article, names, created):
+        # Through rows written in one statement: the tag manager's set() costs a
+        # get_or_create with a savepoint per tag, five queries a tag.
+        tag_ids = [self._tag_id(name) for name in names]
+        if not created:
+            TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
+            tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
+        TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in tag_ids)
+
+    def _tag_id(self, name):
+        if name.casefold() not in self._tag_ids:
+            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+            self._tag_ids[name.casefold()] = tag.pk
+        return self._tag_ids[name.casefold()]
+
+    # --- people -----------------------------------------------------------------------
+
+    def _load_people(self):
+        self._people_index = PeopleIndex()
+        self._person_by_name = {}
+        for pk, name, aliases in Person.objects.values_list("pk", "name", "aliases").iterator():
+            self._remember_person(pk, name, aliases.splitlines())
+
+    def _remember_person(self, pk, name, aliases):
+        self._people_index.add(KnownPerson(key=pk, name=name, aliases=tuple(a.strip() for a in aliases if a.strip())))
+        self._person_by_name[name.casefold()] = pk
+
+    def _people(self, story):
+        """(pk, PersonLink) for each person named by the file or found in the body, in order."""
+        people = {}
+        for ref in story.people:
+            pk, link = self._person(ref.name, ref.role, ref.aliases)
+            people.setdefault(pk, link)
+        for mention in self._people_index.find(story.paragraphs):
+            if mention.known_key is not None:
+                people.setdefault(mention.known_key, PersonLink(mention.name, mention.role))
+            elif not story.people:
+                # A file that lists its people has chosen them: the body only adds known ones.
+                pk, link = self._person(mention.name, mention.role, mention.aliases)
+                people.setdefault(pk, link)
+        return list(people.items())
+
+    def _person(self, name, role, aliases):
+        pk = self._person_by_name.get(name.casefold())
+        if pk is not None:
+            if role or aliases:
+                self._complete_person(pk, role, aliases)
+            return pk, PersonLink(name, role)
+        last = surname(name)
+        aliases = [*aliases, *([last] if last and last != name and last not in aliases else [])]
+        person = Person(name=name, role=role, aliases="\n".join(aliases), slug=self._free_person_slug(name))
+        person.save()
+        self._remember_person(person.pk, name, aliases)
+        return person.pk, PersonLink(name, role, created=True)
+
+    def _complete_person(self, pk, role, aliases):
+        # A file may add a missing role or alias to someone known; it never replaces an editor's.
+        person = Person.objects.get(pk=pk)
+        missing = [alias for alias in aliases if alias not in person.alias_list]
+        if (role and not person.role) or missing:
+            person.role = person.role or role
+            person.aliases = "\n".join([*person.alias_list, *missing])
+            person.save(update_fields=["role", "aliases"])
+            person.articles.all().refresh_search_index()  # stories are found by their people's aliases
+            self._people_index.add(KnownPerson(key=pk, name=person.name, aliases=tuple(person.alias_list)))
+
+    def _free_person_slug(self, name):
+        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
+
+    def _sync_people(self, article, pks, created):
+        if created:
+            article.people.set(pks)
+            return False
+        if set(article.people.values_list("pk", flat=True)) == set(pks):
+            return False
+        article.people.set(pks)
+        return True
+
+    # --- related headlines --------------------------------------------------------------
+
+    def _related(self, story, article):
+        """What each related headline links to, and the rows to store (with the slug each waits for)."""
+        refs = story.related_headlines
+        slugs = [ref.slug for ref in refs if ref.slug]
+        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+        keys = [wire.headline_key(ref.headline) for ref in refs]
+        plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
+        by_key = {}
+        if plain_keys:
+            # Newest first, so the most recent story with that headline is the one linked.
+            candidates = (
+                Article.objects.filter(headline_key__in=plain_keys)
+                .exclude(pk=article.pk)
+                .order_by("-published_at", "-id")
+                .values_list("headline_key", "slug", "pk")
+            )
+            for key, slug, pk in candidates:
+                by_key.setdefault(key, (slug, pk))
+        links, rows = [], []
+        for position, (ref, key) in enumerate(zip(refs, keys, strict=True), start=1):
+            if ref.slug and ref.slug in by_slug:
+                target_pk, link = by_slug[ref.slug], HeadlineLink(ref.headline, target=ref.slug)
+            elif ref.slug:
+                target_pk, link = None, HeadlineLink(ref.headline, waiting_for=ref.slug)
+            elif ref.url:
+                target_pk, link = None, HeadlineLink(ref.headline, url=ref.url)
+            else:
+                slug, target_pk = by_key.get(key, ("", None))
+                link = HeadlineLink(ref.headline, target=slug)
+            links.append(link)
+            rows.append(
+                RelatedHeadline(
+                    article=article,
+                    position=position,
+                    headline=ref.headline,
+                    headline_key=key,
+                    url=ref.url,
+                    target_id=target_pk,
+                )
+            )
+        return links, rows
+
+    def _sync_related(self, article, links, rows, created):
+        """Store the headlines unless they are stored already; True when an existing story's changed."""
+        wanted = [(row.headline, row.url, row.target_id) for row in rows]
+        stored = [] if created else list(article.related_headlines.values_list("pk", "headline", "url", "target_id"))
+        unchanged = [values for _, *values in stored] == [list(values) for values in wanted]
+        if unchanged:
+            ids = [pk for pk, *_ in stored]
+        else:
+            if stored:
+                article.related_headlines.all().delete()
+            ids = [row.pk for row in RelatedHeadline.objects.bulk_create(rows)]
+        # Remember headlines whose story (named by slug) may come later in this run.
+        for pk, link in zip(ids, links, strict=True):
+            if link.waiting_for:
+                self._waiting_by_slug.setdefault(link.waiting_for, []).append(pk)
+        return not created and not unchanged
+
+    def _link_waiting_headlines(self, article, headline_is_new):
+        linked = 0
+        waiting_ids = self._waiting_by_slug.pop(article.slug, None)
+        if waiting_ids:
+            linked += RelatedHeadline.objects.filter(pk__in=waiting_ids, target__isnull=True).update(target=article)
+        if headline_is_new:
+            linked += (
+                RelatedHeadline.objects.filter(target__isnull=True, url="", headline_key=article.headline_key)
+                .exclude(article=article)
+                .update(target=article)
+            )
+        return linked
+
+    def _refresh_search_index(self, batch=SEARCH_INDEX_BATCH):
+        # Search keeps tag and people names on the story; they change after its save().
+        if len(self._to_index) >= batch:
+            Article.objects.filter(pk__in=self._to_index).refresh_search_index()
+            self._to_index = []
+
+
+@dataclass(frozen=True)
+class _ImageData:
+    name: str
+    data: bytes
+    digest: str
+
+
+def _free_slug(model, base, batch=10):
+    # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
+    for start in itertools.count(1, batch):
+        candidates = [f"{base}-{number}" if number > 1 else base for number in range(start, start + batch)]
+        taken = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        free = [slug for slug in candidates if slug not in taken]
+        if free:
+            return free[0]
+
+
+def _folded(names):
+    return {name.casefold() for name in names}
