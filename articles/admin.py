@@ -1,15 +1,28 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, F
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles import previews
-from articles.models import Article, Correction, Person, RelatedHeadline
+from articles.models import (
+    Article,
+    Correction,
+    ExcludedStory,
+    Person,
+    PinnedStory,
+    RelatedHeadline,
+    merge_tags,
+)
+from articles.related import rank_related
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
@@ -36,6 +49,8 @@ class RelatedHeadlineInline(admin.TabularInline):
     extra = 0
     fields = ["position", "headline", "target", "url"]
     autocomplete_fields = ["target"]
+    # Editors paste bare domains; the web they link to is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "more headline"
     verbose_name_plural = "More headlines (shown under the story, in this order)"
 
@@ -79,6 +94,24 @@ class CorrectionInline(admin.StackedInline):
         return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
 
+class PinnedStoryInline(admin.TabularInline):
+    model = PinnedStory
+    fk_name = "article"
+    extra = 0
+    fields = ["position", "story"]
+    autocomplete_fields = ["story"]
+    verbose_name_plural = "Related stories: pinned (shown first, in this order)"
+
+
+class ExcludedStoryInline(admin.TabularInline):
+    model = ExcludedStory
+    fk_name = "article"
+    extra = 0
+    fields = ["story"]
+    autocomplete_fields = ["story"]
+    verbose_name_plural = "Related stories: excluded (never shown under this story)"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status", "published_at", "tag_names", "thumbnail"]
@@ -87,7 +120,8 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
-    inlines = [RelatedHeadlineInline, CorrectionInline]
+    inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
+    readonly_fields = ["related_preview", "preview_link"]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
@@ -95,9 +129,8 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publishing", {"fields": ["status", "published_at"]}),
         ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
+        ("Related stories", {"fields": ["related_preview"]}),
     ]
-
-    readonly_fields = ["preview_link"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -130,6 +163,17 @@ class ArticleAdmin(admin.ModelAdmin):
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tags.all())
 
+    @admin.display(description="ranked list, as saved")
+    def related_preview(self, article):
+        return render_to_string(
+            "admin/articles/article/related_preview.html",
+            {
+                "ranking": rank_related(article) if article.pk else None,
+                "limit": settings.RELATED_STORIES_LIMIT,
+                "excluded": article.excluded_stories.select_related("story") if article.pk else [],
+            },
+        )
+
     @admin.display(description="image")
     def thumbnail(self, article):
         if not article.lead_image:
@@ -149,9 +193,12 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
+        tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
         super().save_related(request, form, formsets, change)
-        # Tags and people are saved only now; search indexes their names with the story.
+        # Tags and people are saved only now; search indexes their names with the story, and the
+        # related-stories index takes its status, time and tags.
         form.instance.refresh_search_index()
+        form.instance.refresh_related_index(previous_tag_ids=tags_before)
 
 
 @admin.register(Person)
@@ -159,6 +206,8 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "article_count"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
+    # The story count's GROUP BY drops Meta.ordering, so pages need it stated.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -182,6 +231,8 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+    actions = ["merge_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
@@ -195,3 +246,31 @@ class TagAdmin(admin.ModelAdmin):
         # Stories are found by the names of their tags.
         if change and "name" in form.changed_data:
             Article.objects.tagged(form.instance).refresh_search_index()
+
+    @admin.action(description="Merge selected tags into one…")
+    def merge_selected(self, request, queryset):
+        tags = list(queryset.annotate(article_count=Count("articles_taggedarticle_items")).order_by("name"))
+        if len(tags) < 2:
+            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            return None
+        kept = next((tag for tag in tags if str(tag.pk) == request.POST.get("kept")), None)
+        if kept is not None:
+            merged = merge_tags(kept, tags)
+            self.message_user(
+                request,
+                f"Merged {merged} tag{'' if merged == 1 else 's'} into “{kept.name}”; "
+                "their old addresses redirect there.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/taggit/tag/merge_tags.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge tags",
+                "opts": self.model._meta,
+                "tags": tags,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

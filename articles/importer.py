@@ -36,6 +36,7 @@ IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
 SEARCH_INDEX_BATCH = 200
+RELATED_INDEX_BATCH = 500
 
 
 class ImportProblem(Exception):
@@ -186,6 +187,8 @@ class Importer:
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
         self._file_to_index = []  # stories of the current file whose tags or people changed
         self._to_index = []  # ... of the files done, re-indexed for search in batches
+        self._to_relate = []  # stories created or changed: their status, time or tags may be new
+        self._tags_removed = set()  # tags taken off existing stories, recounted for related stories
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
@@ -196,6 +199,7 @@ class Importer:
                     self._run_file(source, report)
                     self.on_file(source)
                 self._refresh_search_index(batch=1)
+                self._refresh_related_index()
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -283,6 +287,8 @@ class Importer:
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
         if created or {"tags", "people"} & set(changed):
             self._file_to_index.append(article.pk)
+        if created or changed:
+            self._to_relate.append(article.pk)
 
         return StoryReport(
             source=story.source,
@@ -344,6 +350,14 @@ class Importer:
             values["headline"] = story.headline
         if story.slug:
             values["slug"] = story.slug
+        # What the file says about its picture; an editor's words stay where the file is silent.
+        for name, value in [
+            ("lead_image_alt", story.image_alt),
+            ("lead_image_caption", story.image_caption),
+            ("lead_image_credit", story.image_credit),
+        ]:
+            if value:
+                values[name] = value
         changed = [name for name, value in values.items() if getattr(article, name) != value]
         for name in changed:
             setattr(article, name, values[name])
@@ -413,7 +427,9 @@ class Importer:
         # get_or_create with a savepoint per tag, five queries a tag.
         tag_ids = [self._tag_id(name) for name in names]
         if not created:
-            TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
+            removed = TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids)
+            self._tags_removed.update(removed.values_list("tag_id", flat=True))
+            removed.delete()
             tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in tag_ids)
 
@@ -559,6 +575,15 @@ class Importer:
                 .update(target=article)
             )
         return linked
+
+    def _refresh_related_index(self):
+        # Related stories read tags from an index kept on the tag rows, which are written above
+        # without it: bring it, and the tags' story counts, up to date once per run.
+        for start in range(0, len(self._to_relate), RELATED_INDEX_BATCH):
+            batch = self._to_relate[start : start + RELATED_INDEX_BATCH]
+            Article.objects.filter(pk__in=batch).refresh_related_index(removed_tag_ids=self._tags_removed)
+            self._tags_removed = set()
+        self._to_relate = []
 
     def _refresh_search_index(self, batch=SEARCH_INDEX_BATCH):
         # Search keeps tag and people names on the story; they change after its save().

@@ -1,6 +1,8 @@
+from collections import Counter
+
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -55,15 +57,72 @@ class Person(models.Model):
 
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+    # The story's publication time while its status is published (else null), copied here so related
+    # stories can read a tag's stories nearest a date from one index. Set by refresh_related_index(),
+    # which also keeps TagUsage counting exactly the rows that have it.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag"),
         ]
-        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article_idx")]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article_idx"),
+            models.Index(fields=["tag", "published_at", "content_object"], name="taggedarticle_tag_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.content_object_id} tagged {self.tag_id}"
+
+    @classmethod
+    def rebuild_index(cls):
+        """Set every row's time from its story, in one statement (the bulk path: see refresh_related_index)."""
+        return cls.objects.update(
+            published_at=Subquery(
+                Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
+                    "published_at"
+                )[:1]
+            )
+        )
+
+
+class TagUsage(models.Model):
+    """How many stories with published status carry a tag (scheduled ones included): related stories' rarity."""
+
+    tag = models.OneToOneField(Tag, on_delete=models.CASCADE, primary_key=True, related_name="usage")
+    published_stories = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.tag_id}: {self.published_stories}"
+
+    @classmethod
+    def add(cls, deltas):
+        """Move tags' counts by {tag id: change}, in one statement per distinct change."""
+        deltas = {tag_id: delta for tag_id, delta in deltas.items() if delta}
+        cls.objects.bulk_create([cls(tag_id=tag_id) for tag_id in sorted(deltas)], ignore_conflicts=True)
+        for delta in sorted(set(deltas.values())):
+            tag_ids = [tag_id for tag_id, change in deltas.items() if change == delta]
+            cls.objects.filter(tag__in=tag_ids).update(published_stories=Greatest(F("published_stories") + delta, 0))
+
+    @classmethod
+    def refresh(cls, tag_ids=None):
+        """Recount the given tags (all when None) from the related-stories index; returns how many."""
+        rows = TaggedArticle.objects.filter(published_at__isnull=False)
+        if tag_ids is not None:
+            tag_ids = set(tag_ids)
+            rows = rows.filter(tag__in=tag_ids)
+        counts = dict(rows.values("tag").annotate(stories=Count("*")).values_list("tag", "stories"))
+        if tag_ids is None:
+            tag_ids = set(Tag.objects.values_list("pk", flat=True))
+        existing = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
+        cls.objects.bulk_create(
+            [cls(tag_id=tag_id, published_stories=counts.get(tag_id, 0)) for tag_id in sorted(existing)],
+            update_conflicts=True,
+            unique_fields=["tag"],
+            update_fields=["published_stories"],
+            batch_size=1000,
+        )
+        return len(existing)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -93,11 +152,50 @@ class ArticleQuerySet(models.QuerySet):
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             chosen.filter(published_at__isnull=True).update(published_at=now)
-            return chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
+            count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
+            chosen.refresh_related_index()
+            return count
+
+    def delete(self):
+        # The stories' indexed tag rows go with them: take them off their tags' counts too.
+        with transaction.atomic():
+            counted = TaggedArticle.objects.filter(content_object__in=self.values("pk"), published_at__isnull=False)
+            lost = Counter(counted.values_list("tag", flat=True))
+            deleted = super().delete()
+            TagUsage.add({tag_id: -stories for tag_id, stories in lost.items()})
+            return deleted
 
     def unpublish(self):
         """Take the stories down; they keep their publication time for the record."""
-        return self.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
+        with transaction.atomic():
+            chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
+            count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
+            chosen.refresh_related_index()
+            return count
+
+    def refresh_related_index(self, removed_tag_ids=()):
+        """Bring these stories' rows in the related-stories index, and their tags' counts, up to date.
+
+        Call after stories are published, unpublished, re-dated or retagged (admin, importer, publish
+        actions); `removed_tag_ids` names tags they just lost, which are recounted. Otherwise each row
+        whose state changes moves its tag's count by one, so the cost follows the stories touched, not
+        the size of the corpus. Returns how many rows changed.
+        """
+        with transaction.atomic():
+            rows = TaggedArticle.objects.filter(content_object__in=self.values("pk")).select_for_update()
+            changed, deltas, current_tags = [], Counter(), set()
+            for row_id, tag_id, indexed_at, status, published_at in rows.values_list(
+                "pk", "tag", "published_at", "content_object__status", "content_object__published_at"
+            ):
+                current_tags.add(tag_id)
+                wanted = published_at if status == Article.Status.PUBLISHED else None
+                if wanted != indexed_at:
+                    changed.append(TaggedArticle(pk=row_id, published_at=wanted))
+                    deltas[tag_id] += (wanted is not None) - (indexed_at is not None)
+            TaggedArticle.objects.bulk_update(changed, ["published_at"], batch_size=500)
+            TagUsage.add(deltas)
+            TagUsage.refresh(set(removed_tag_ids) - current_tags)
+        return len(changed)
 
     def refresh_search_index(self):
         """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
@@ -222,9 +320,23 @@ class Article(models.Model):
         return self.updated_at if self.was_updated or not self.published_at else self.published_at
 
     def related_articles(self, limit=None):
+        """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""
         from articles.related import related_articles
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
+
+    def delete(self, *args, **kwargs):
+        # Its indexed tag rows go with it: take them off their tags' counts too.
+        with transaction.atomic():
+            counted = self.tagged_items.filter(published_at__isnull=False).values_list("tag", flat=True)
+            lost = {tag_id: -1 for tag_id in counted}
+            deleted = super().delete(*args, **kwargs)
+            TagUsage.add(lost)
+            return deleted
+
+    def refresh_related_index(self, previous_tag_ids=()):
+        """After this story was saved with new status, time or tags (pass the tag ids it had before)."""
+        return Article.objects.filter(pk=self.pk).refresh_related_index(removed_tag_ids=previous_tag_ids)
 
     def refresh_search_index(self):
         """Re-index this story for search: call after changing its tags or people."""
@@ -335,6 +447,80 @@ class Correction(models.Model):
             "text": f"{self.get_kind_display()}: {self.text}",
             "datePublished": self.created_at.isoformat(),
         }
+
+
+class PinnedStory(models.Model):
+    """A story the editors put first in an article's related stories, in their order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pinned_stories")
+    story = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "pinned related story"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "story"], name="unique_pinned_story"),
+            models.CheckConstraint(condition=~Q(story=F("article")), name="pinned_story_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.story_id} pinned under {self.article_id}"
+
+
+class ExcludedStory(models.Model):
+    """A story the editors never want in an article's related stories."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="excluded_stories")
+    story = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "excluded related story"
+        verbose_name_plural = "excluded related stories"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "story"], name="unique_excluded_story"),
+        ]
+
+    def __str__(self):
+        return f"{self.story_id} excluded from {self.article_id}"
+
+
+class TagRedirect(models.Model):
+    """The address of a tag merged into another one, which now answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag_id}"
+
+
+def merge_tags(kept, tags):
+    """Fold `tags` into `kept`: their stories get `kept` (once each) and their addresses redirect to it."""
+    merged = [tag for tag in tags if tag.pk != kept.pk]
+    merged_ids = [tag.pk for tag in merged]
+    with transaction.atomic():
+        # One through row per story: a story that already has `kept`, or has several merged tags,
+        # keeps a single row, so the (story, tag) unique constraint holds after repointing.
+        tagged_stories = set(TaggedArticle.objects.filter(tag=kept).values_list("content_object", flat=True))
+        surplus, moved_stories = [], set()
+        for row_id, story_id in (
+            TaggedArticle.objects.filter(tag__in=merged_ids).order_by("pk").values_list("pk", "content_object")
+        ):
+            if story_id in tagged_stories:
+                surplus.append(row_id)
+            tagged_stories.add(story_id)
+            moved_stories.add(story_id)
+        TaggedArticle.objects.filter(pk__in=surplus).delete()
+        TaggedArticle.objects.filter(tag__in=merged_ids).update(tag=kept)
+        TagRedirect.objects.filter(tag__in=merged_ids).update(tag=kept)
+        TagRedirect.objects.filter(old_slug__in=[kept.slug, *(tag.slug for tag in merged)]).delete()
+        TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in merged])
+        Tag.objects.filter(pk__in=merged_ids).delete()
+        TagUsage.refresh([kept.pk])
+        # Search finds stories by their tags' names, and theirs changed.
+        Article.objects.filter(pk__in=moved_stories).refresh_search_index()
+    return len(merged)
 
 
 def _with_headline_key(save_kwargs):

@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from articles import previews
 from articles import search as article_search
-from articles.models import Article, Correction, Person, tags_in_use
+from articles.models import Article, Correction, Person, TagRedirect, tags_in_use
 from articles.sitemaps import news_sitemap_articles
 
 SEARCH_SUGGESTED_TOPICS = 12
@@ -127,7 +127,10 @@ def tag_list(request):
 
 @public
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        merged = get_object_or_404(TagRedirect.objects.select_related("tag"), old_slug=slug)
+        return redirect("articles:tag", slug=merged.tag.slug, permanent=True)
     page = paginate(request, Article.objects.for_listing().tagged(tag))
     if not page.paginator.count:
         raise Http404("No published story has this tag.")

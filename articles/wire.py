@@ -26,6 +26,9 @@ MAX_LENGTHS = {
     "related.headline": 300,
     "url": 500,
     "image": 500,
+    "image.alt": 300,
+    "image.caption": 500,
+    "image.credit": 200,
 }
 STATUSES = ("draft", "in_review", "published", "unpublished")
 FIELDS = frozenset(
@@ -33,6 +36,7 @@ FIELDS = frozenset(
 )
 PERSON_FIELDS = frozenset({"name", "role", "aliases"})
 RELATED_FIELDS = frozenset({"headline", "url", "slug"})
+IMAGE_FIELDS = frozenset({"path", "alt", "caption", "credit"})
 DERIVED_HEADLINE_LIMIT = 110
 HEADLINE_LINE_LIMIT = 120
 
@@ -86,6 +90,9 @@ class Story:
     people: tuple[PersonRef, ...] = ()
     related_headlines: tuple[HeadlineRef, ...] = ()
     image: str = ""
+    image_alt: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
     warnings: tuple[str, ...] = ()
 
     @property
@@ -404,7 +411,7 @@ def _build_story(values, source, *, warnings, lists_as_text):
         tags=_tags(values.get("tags"), lists_as_text),
         people=_people(values.get("people"), lists_as_text),
         related_headlines=_related(values.get("related_headlines"), lists_as_text),
-        image=_text(values, "image", MAX_LENGTHS["image"]),
+        **_image(values.get("image")),
         warnings=warnings,
     )
 
@@ -548,6 +555,25 @@ def _related_one(item, path):
     if url and slug:
         raise _Invalid(path, "give a url or a slug, not both")
     return HeadlineRef(headline=headline, url=url, slug=slug)
+
+
+def _image(value):
+    """A path, or an object with the path and what readers need with the picture."""
+    if value is None or isinstance(value, str):
+        return {"image": _string(value, "image", MAX_LENGTHS["image"])}
+    if not isinstance(value, dict):
+        raise _Invalid("image", "must be a path or an object with path, alt, caption, credit")
+    _check_keys(value, IMAGE_FIELDS, "image")
+    path = _string(value.get("path"), "image.path", MAX_LENGTHS["image"])
+    if not path:
+        raise _Invalid("image.path", "is required")
+    return {
+        "image": path,
+        **{
+            f"image_{part}": _string(value.get(part), f"image.{part}", MAX_LENGTHS[f"image.{part}"])
+            for part in ("alt", "caption", "credit")
+        },
+    }
 
 
 def _url(value, path):

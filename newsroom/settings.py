@@ -177,3 +177,8 @@ RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
 # How long a shared preview link of an unpublished story keeps working.
 PREVIEW_LINK_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
+# Related stories (articles/related.py): how fast a story's relevance fades with the time between the two
+# stories, what each shared person adds, and how many stories per tag and side of the date are considered.
+RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE_DAYS", "30"))
+RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
+RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))

@@ -43,6 +43,8 @@ def article_form(**overrides):
         "tags": "Harbour, Transport",
         **inline_management("related_headlines", 0, 0),
         **inline_management("corrections", 0, 0),
+        **inline_management("pinned_stories", 0, 0),
+        **inline_management("excluded_stories", 0, 0),
     }
     data.update(overrides)
     return data

@@ -31,8 +31,12 @@ def story_form(article, *corrections, initial=0):
         "published_at_0": published.strftime("%Y-%m-%d"),
         "published_at_1": published.strftime("%H:%M:%S"),
         "tags": "",
-        "related_headlines-TOTAL_FORMS": "0",
-        "related_headlines-INITIAL_FORMS": "0",
+        # The story's other inlines, left empty.
+        **{
+            f"{prefix}-{count}": "0"
+            for prefix in ["related_headlines", "pinned_stories", "excluded_stories"]
+            for count in ["TOTAL_FORMS", "INITIAL_FORMS"]
+        },
         "corrections-TOTAL_FORMS": str(len(corrections)),
         "corrections-INITIAL_FORMS": str(initial),
     }

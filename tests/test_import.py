@@ -380,6 +380,23 @@ def test_a_changed_image_is_stored_again_and_an_unchanged_one_is_not(tmp_path):
     assert len(stored_files()) == 2
 
 
+def test_image_alt_text_caption_and_credit_come_with_the_picture(tmp_path):
+    write(tmp_path, "pics/photo.png", png_bytes())
+    story = {
+        "headline": "Harbour reopens",
+        "body": "The harbour reopened.",
+        "image": {"path": "pics/photo.png", "alt": "Boats at dawn", "caption": "The quay", "credit": "Staff photo"},
+    }
+    run(write(tmp_path, "story.json", json.dumps(story)))
+
+    article = Article.objects.get()
+    assert (article.lead_image_alt, article.lead_image_caption, article.lead_image_credit) == (
+        "Boats at dawn",
+        "The quay",
+        "Staff photo",
+    )
+
+
 # --- overrides, dry run, stdin, folders, verbosity ------------------------------------------------
 
 

@@ -77,7 +77,7 @@ def test_article_page_shows_the_whole_story(client, published_story):
     assert "public" in response["Cache-Control"]
 
 
-def test_article_page_lists_related_stories_by_shared_tags_then_recency(client):
+def test_article_page_lists_related_stories_by_rare_shared_tags_and_recency_with_reasons(client):
     now = timezone.now()
     story = make_article("Main story", tags=["Gaza", "Russia", "Hamas"], published_at=now)
     two_shared_old = make_article("Two shared old", tags=["Gaza", "Russia"], published_at=now - timedelta(days=9))
@@ -89,8 +89,10 @@ def test_article_page_lists_related_stories_by_shared_tags_then_recency(client):
     page = client.get(story.get_absolute_url()).content.decode()
     related = page.split('id="related-heading"')[1].split("</section>")[0]
 
+    # Gaza is on 3 published stories, Russia and Hamas on 2: two shared tags a little older still lead.
     positions = [related.index(a.headline) for a in (two_shared_old, one_shared_new, one_shared_old)]
     assert positions == sorted(positions)
+    assert "Also about Russia, Gaza" in related and "Also about Hamas" in related
     assert "Unrelated" not in related and "Related draft" not in related and "Main story" not in related
 
 

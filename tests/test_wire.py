@@ -656,3 +656,35 @@ def test_json_and_yaml_front_matter_agree(fields):
 def test_mutation_helper_is_deterministic():
     first = mutate(SAMPLE, MUTATIONS, random.Random(7))
     assert first == mutate(SAMPLE, MUTATIONS, random.Random(7))
+
+
+def test_image_may_carry_alt_text_caption_and_credit():
+    story = parse_one(
+        json.dumps(
+            {
+                "body": "The harbour reopened.",
+                "image": {"path": "pics/harbour.jpg", "alt": "Boats at dawn", "caption": "Reopened", "credit": "Staff"},
+            }
+        ).encode(),
+        "story.json",
+    )
+    assert (story.image, story.image_alt, story.image_caption, story.image_credit) == (
+        "pics/harbour.jpg",
+        "Boats at dawn",
+        "Reopened",
+        "Staff",
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "field"),
+    [
+        ({"alt": "No path"}, "image.path"),
+        ({"path": "a.jpg", "colour": "red"}, "image.colour"),
+        ({"path": "a.jpg", "alt": "x" * 301}, "image.alt"),
+        (42, "image"),
+    ],
+)
+def test_bad_image_objects_name_the_field(image, field):
+    error = raises_wire_error(json.dumps({"body": "Text.", "image": image}).encode(), "story.json")
+    assert error.field == field

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_headline_keys'),
+        ('articles', '0004_related_stories'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
