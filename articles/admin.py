@@ -1,31 +1,152 @@
+from dataclasses import dataclass, field
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.urls import path
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import previews
+from articles import previews, roles
 from articles.models import (
     Article,
     Correction,
+    EditConflict,
     ExcludedStory,
     Person,
     PinnedStory,
     RelatedHeadline,
+    Revision,
     merge_tags,
 )
 from articles.related import rank_related
+from articles.revisions import FieldDiff, diff_snapshots, diff_text, record_baseline
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
+
+
+# Conflict-safe editing: each form carries the version it was opened at.
+
+
+@dataclass
+class ConflictReport:
+    """What changed under an editor's feet, for the message and the diff shown above the form."""
+
+    message: str
+    changes: list
+    heading: str
+    revisions: list = field(default_factory=list)
+
+
+class VersionedAdminForm(forms.ModelForm):
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edit_conflict = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        stored = self.instance.version
+        if self.instance.pk and cleaned_data.get("opened_version") != stored:
+            self.edit_conflict = self.describe_conflict(cleaned_data.get("opened_version"))
+            # The form now carries the stored version: saving it again, after review, is deliberate.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_version")] = str(stored)
+            raise ValidationError(self.edit_conflict.message, code="edit_conflict")
+        return cleaned_data
+
+    def describe_conflict(self, opened_version):
+        return ConflictReport(
+            "Someone else saved this record after you opened it. Nothing was saved; your input is kept below. "
+            "Check the differences shown above the form, then save again to keep your version.",
+            self.differences_from_stored(),
+            heading="Where the saved record (struck through) differs from your form (underlined)",
+        )
+
+    def differences_from_stored(self):
+        """The text fields where the stored record (not yet overwritten: clean runs first) differs from the form."""
+        differences = []
+        for name, form_field in self.fields.items():
+            if not isinstance(_model_field(self.instance, name), models.CharField | models.TextField):
+                continue
+            stored = getattr(self.instance, name)
+            submitted = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n")
+            if stored != submitted:
+                label = str(form_field.label or name).capitalize()
+                differences.append(FieldDiff(name, label, diff_text(stored, submitted), by_line=False))
+        return differences
+
+
+def _model_field(instance, name):
+    try:
+        return instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+class ArticleAdminForm(VersionedAdminForm):
+    # Set by ArticleAdmin.get_form for the requesting user.
+    may_publish = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.may_publish and "status" in self.fields:
+            # A forged POST with another status fails the field's own choice validation.
+            self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
+
+    def describe_conflict(self, opened_version):
+        article = self.instance
+        later = list(
+            Revision.objects.filter(article=article, number__gt=opened_version or 0)
+            .select_related("user")
+            .order_by("number")
+        )
+        started_from = Revision.objects.filter(article=article, number=opened_version).first()
+        who = ", ".join(f"{revision.user or 'the system'} at {_when(revision.created_at)}" for revision in later)
+        if started_from and later:
+            changes = diff_snapshots(started_from.snapshot, later[-1].snapshot)
+        else:  # opened before its first recorded revision: compare with what is stored instead
+            changes = self.differences_from_stored()
+        return ConflictReport(
+            f"This story was changed by {who or 'someone else'} after you opened it. Nothing was saved; your "
+            "input is kept below. Check their changes, shown above the form, then save again to keep your version.",
+            changes,
+            heading=(
+                "What changed since you opened the story (removed text struck through, added text underlined)"
+                if started_from and later
+                else "Where the saved story (struck through) differs from your form (underlined)"
+            ),
+            revisions=later,
+        )
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+class ConflictSafeAdmin(admin.ModelAdmin):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Another save landed between this form's check and its own save (the transaction was
+            # rolled back): show the form again, whose check now reports the conflict.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RelatedHeadlineFormSet(BaseInlineFormSet):
@@ -53,6 +174,44 @@ class RelatedHeadlineInline(admin.TabularInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "more headline"
     verbose_name_plural = "More headlines (shown under the story, in this order)"
+
+    # Headlines are part of the story: whoever may edit the story may edit them, nobody else.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or roles.can_edit(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or roles.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or roles.can_edit(request.user, obj))
+
+
+class PublicationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("in_review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published (live)"),
+            ("unpublished", "Unpublished"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
+            case "in_review":
+                return queryset.filter(status=Article.Status.IN_REVIEW)
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+            case "unpublished":
+                return queryset.filter(status=Article.Status.UNPUBLISHED)
+        return queryset
 
 
 class CorrectionFormSet(BaseInlineFormSet):
@@ -113,20 +272,21 @@ class ExcludedStoryInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status", "published_at", "tag_names", "thumbnail"]
-    list_filter = ["status", "tags", "published_at"]
+class ArticleAdmin(ConflictSafeAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
+    list_filter = [PublicationStateFilter, "tags", "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
     readonly_fields = ["related_preview", "preview_link"]
-    actions = ["publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source"]}),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
         ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
@@ -145,7 +305,72 @@ class ArticleAdmin(admin.ModelAdmin):
         return [inline for inline in inlines if not isinstance(inline, CorrectionInline)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        visible = roles.visible_articles(request.user, super().get_queryset(request))
+        return visible.select_related("created_by").prefetch_related("tags")
+
+    # Roles (the rules themselves are in articles/roles.py)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or roles.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:  # deleting many at once, from the changelist, is for editors
+            return roles.can_publish(request.user)
+        return roles.can_delete(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return roles.can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if roles.can_publish(request.user):
+            return readonly
+        return [*readonly, "published_at"]  # setting a time is scheduling, an editor's call
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.may_publish = roles.can_publish(request.user)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not roles.can_publish(request.user) and obj.status not in roles.REPORTER_STATUSES:
+            raise PermissionDenied("Only editors publish stories.")
+        if change:
+            obj.lock_unchanged_since(form.cleaned_data["opened_version"])
+            record_baseline(obj)  # so the first recorded edit of an older story can be undone too
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        # Tags and people are saved only now; search indexes their names with the story, and the
+        # related-stories index takes its status, time and tags.
+        form.instance.refresh_search_index()
+        form.instance.refresh_related_index(previous_tag_ids=tags_before)
+        # Recorded after tags, people and headlines are saved, so the snapshot holds them.
+        form.instance.record_revision(request.user, "Edited in the admin" if change else "Created in the admin")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        can_see_history = article is not None and roles.can_see_history(request.user, article)
+        extra_context = {**(extra_context or {}), "can_see_history": can_see_history}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Columns
+
+    @admin.display(description="state", ordering="status")
+    def publication_state(self, article):
+        if article.is_published:
+            return format_html("<strong>{}</strong>", "Live")
+        if article.is_scheduled:
+            return f"Scheduled for {_when(article.published_at)}"
+        if article.status == Article.Status.UNPUBLISHED:
+            return "Taken down"
+        return article.get_status_display()
 
     @admin.display(description="preview link")
     def preview_link(self, article):
@@ -182,27 +407,112 @@ class ArticleAdmin(admin.ModelAdmin):
             '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', article.lead_image.url
         )
 
-    @admin.action(description="Publish selected stories now (keeps scheduled times)")
+    # Actions
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        editable = [article.pk for article in queryset if roles.can_edit(request.user, article)]
+        count = Article.objects.filter(pk__in=editable).submit_for_review(request.user)
+        self.message_user(
+            request, f"Submitted {count} stor{'y' if count == 1 else 'ies'} for review.", messages.SUCCESS
+        )
+
+    @admin.action(description="Publish selected stories now (keeps scheduled times)", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish()
+        count = queryset.publish(request.user)
         self.message_user(request, f"Published {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected stories")
+    @admin.action(description="Unpublish selected stories", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish()
+        count = queryset.unpublish(request.user)
         self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
 
-    def save_related(self, request, form, formsets, change):
-        tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
-        super().save_related(request, form, formsets, change)
-        # Tags and people are saved only now; search indexes their names with the story, and the
-        # related-stories index takes its status, time and tags.
-        form.instance.refresh_search_index()
-        form.instance.refresh_related_index(previous_tag_ids=tags_before)
+    # Revisions: history, diff between any two, restore
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<path:object_id>/revisions/compare/",
+                self.admin_site.admin_view(self.revision_compare_view),
+                name="articles_article_revision_compare",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.revision_restore_view),
+                name="articles_article_revision_restore",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _article_with_history(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404("No such story.")
+        if not roles.can_see_history(request.user, article):
+            raise PermissionDenied
+        return article
+
+    def _revision_context(self, request, article, title):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "article": article,
+            "title": title,
+            "can_restore": roles.can_restore(request.user) and self.has_change_permission(request, article),
+        }
+
+    def revisions_view(self, request, object_id):
+        article = self._article_with_history(request, object_id)
+        context = self._revision_context(request, article, f"Revisions of “{article.headline}”")
+        context["revisions"] = article.revisions.select_related("user").defer("snapshot")
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def revision_compare_view(self, request, object_id):
+        article = self._article_with_history(request, object_id)
+        numbers = sorted(request.GET.get(key, "") for key in ("a", "b"))
+        if not all(number.isdigit() for number in numbers):
+            return redirect("admin:articles_article_revisions", article.pk)
+        older, newer = (
+            get_object_or_404(Revision.objects.select_related("user"), article=article, number=int(number))
+            for number in sorted(numbers, key=int)
+        )
+        context = self._revision_context(
+            request, article, f"Revision {older.number} → revision {newer.number} of “{article.headline}”"
+        )
+        context.update(older=older, newer=newer, changes=diff_snapshots(older.snapshot, newer.snapshot))
+        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def revision_restore_view(self, request, object_id, number):
+        article = self._article_with_history(request, object_id)
+        if not (roles.can_restore(request.user) and self.has_change_permission(request, article)):
+            raise PermissionDenied
+        revision = get_object_or_404(Revision, article=article, number=number)
+        if request.method == "POST":
+            restored = article.restore_revision(revision, request.user)
+            self.message_user(
+                request, f"Restored revision {revision.number}; saved as revision {restored.number}.", messages.SUCCESS
+            )
+            return redirect("admin:articles_article_change", article.pk)
+        current = article.revisions.first()
+        context = self._revision_context(request, article, f"Restore revision {revision.number}?")
+        context.update(
+            revision=revision,
+            current=current,
+            changes=diff_snapshots(current.snapshot if current else None, revision.snapshot),
+        )
+        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ConflictSafeAdmin):
+    form = VersionedAdminForm
+    fields = ["name", "slug", "role", "bio", "photo", "aliases", "opened_version"]
     list_display = ["name", "role", "article_count"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
@@ -211,6 +521,13 @@ class PersonAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            opened = form.cleaned_data["opened_version"]
+            obj.lock_unchanged_since(opened)
+            obj.version = opened + 1
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):

@@ -28,6 +28,7 @@ from taggit.models import Tag
 from articles import wire
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
 from articles.models import Article, Person, RelatedHeadline, TaggedArticle
+from articles.revisions import record_baseline
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
@@ -262,6 +263,9 @@ class Importer:
         created = article is None
         if created:
             article = Article(slug=story.slug or self._free_slug(story.headline), source_key=key)
+        else:
+            # A story entered before revisions existed keeps its old text as a revision before the import edits it.
+            record_baseline(article)
 
         changed = self._apply_fields(article, story, created)
         image = self._read_image(source, story)
@@ -285,6 +289,8 @@ class Importer:
         if changed and not created:
             article.save()
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
+        if created or changed:
+            article.record_revision(None, f"Imported from {source.label}")
         if created or {"tags", "people"} & set(changed):
             self._file_to_index.append(article.pk)
         if created or changed:

@@ -1,6 +1,7 @@
 from collections import Counter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Greatest
@@ -12,6 +13,38 @@ from taggit.models import Tag, TaggedItemBase
 
 from articles import wire
 
+# Where the next scheduled publication is kept between requests (see next_scheduled_time), and for how long at
+# most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
+NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
+NEXT_SCHEDULED_CACHE_SECONDS = 600
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after the editor opened it."""
+
+
+class VersionedModel(models.Model):
+    """A record with an edit counter, so a form opened on an old version cannot overwrite a newer one."""
+
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up with every recorded change; forms carry the one they opened."
+    )
+
+    class Meta:
+        abstract = True
+
+    def lock_unchanged_since(self, opened_version):
+        """Lock the stored row for the current transaction; raise EditConflict if it moved past `opened_version`.
+
+        The conditional UPDATE takes the row's write lock, so the check and the save that follows
+        cannot be split by another editor's save.
+        """
+        unchanged = (
+            type(self)._default_manager.filter(pk=self.pk, version=opened_version).update(version=opened_version)
+        )
+        if not unchanged:
+            raise EditConflict(f"{self} was changed after version {opened_version} was opened.")
+
 
 class PersonQuerySet(models.QuerySet):
     def with_article_counts(self):
@@ -22,7 +55,7 @@ class PersonQuerySet(models.QuerySet):
         return self.with_article_counts().filter(article_count__gt=0).order_by("name")
 
 
-class Person(models.Model):
+class Person(VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True, help_text='How stories describe them, e.g. "Kremlin leader".')
@@ -134,6 +167,26 @@ class ArticleQuerySet(models.QuerySet):
         """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
         return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
 
+    def scheduled(self):
+        """Published stories whose time has not come yet: they go live by themselves."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def next_scheduled_time(self):
+        """When the next scheduled story goes live, or None. Every public response asks, so it comes from the
+        cache, which saves keep current (Article.note_schedule); the database is asked only once that time has
+        passed or the entry has expired."""
+        upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
+        if upcoming is None or (upcoming["at"] is not None and upcoming["at"] <= timezone.now()):
+            upcoming = Article.objects.remember_next_scheduled()
+        return upcoming["at"]
+
+    def remember_next_scheduled(self):
+        """Look up the next scheduled story and keep its time (and id) in the cache."""
+        first = Article.objects.scheduled().order_by("published_at", "pk").values("pk", "published_at").first()
+        upcoming = {"at": first["published_at"], "pk": first["pk"]} if first else {"at": None, "pk": None}
+        cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming, NEXT_SCHEDULED_CACHE_SECONDS)
+        return upcoming
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
         return self.prefetch_related(
@@ -146,7 +199,7 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag):
         return self.filter(tagged_items__tag=tag)
 
-    def publish(self):
+    def publish(self, user=None):
         """Publish the stories; those already given a time (scheduled ones) keep it. Returns the count."""
         now = timezone.now()
         with transaction.atomic():
@@ -154,7 +207,9 @@ class ArticleQuerySet(models.QuerySet):
             chosen.filter(published_at__isnull=True).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
             chosen.refresh_related_index()
-            return count
+            chosen.record_revisions(user, "Published")
+            Article.objects.remember_next_scheduled()
+        return count
 
     def delete(self):
         # The stories' indexed tag rows go with them: take them off their tags' counts too.
@@ -165,13 +220,30 @@ class ArticleQuerySet(models.QuerySet):
             TagUsage.add({tag_id: -stories for tag_id, stories in lost.items()})
             return deleted
 
-    def unpublish(self):
+    def unpublish(self, user=None):
         """Take the stories down; they keep their publication time for the record."""
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
             chosen.refresh_related_index()
-            return count
+            chosen.record_revisions(user, "Unpublished")
+            Article.objects.remember_next_scheduled()
+        return count
+
+    def submit_for_review(self, user=None):
+        """Send drafts to the editors; stories in any other state are left alone. Returns the count."""
+        with transaction.atomic():
+            chosen = Article.objects.filter(
+                pk__in=list(self.filter(status=Article.Status.DRAFT).values_list("pk", flat=True))
+            )
+            count = chosen.update(status=Article.Status.IN_REVIEW, updated_at=timezone.now())
+            chosen.record_revisions(user, "Submitted for review")
+        return count
+
+    def record_revisions(self, user, message):
+        """A revision for each story as it now stands (after a bulk change)."""
+        for article in self:
+            article.record_revision(user, message)
 
     def refresh_related_index(self, removed_tag_ids=()):
         """Bring these stories' rows in the related-stories index, and their tags' counts, up to date.
@@ -204,7 +276,7 @@ class ArticleQuerySet(models.QuerySet):
         return search.refresh_index(self)
 
 
-class Article(models.Model):
+class Article(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -247,6 +319,15 @@ class Article(models.Model):
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_articles",
+        help_text="The staff member who started the story; reporters may edit only their own.",
+    )
     search_keywords = models.TextField(
         blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
     )
@@ -255,6 +336,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", "Can publish, schedule and take down stories")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -279,6 +361,7 @@ class Article(models.Model):
         from articles import search
 
         search.sync_text(self, kwargs.get("update_fields"))
+        self.note_schedule()
 
     def get_absolute_url(self):
         day = self.url_date
@@ -300,6 +383,26 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def note_schedule(self):
+        """Keep the cached next scheduled publication right now that this story was saved.
+
+        Public pages may not be cached past that time. Mostly no query: only when nothing is cached
+        yet, or this story was the one cached (it may have moved), is the database asked again.
+        """
+        upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
+        if upcoming is None or upcoming["pk"] == self.pk:
+            Article.objects.remember_next_scheduled()
+        elif self.is_scheduled and (upcoming["at"] is None or self.published_at < upcoming["at"]):
+            cache.set(NEXT_SCHEDULED_CACHE_KEY, {"at": self.published_at, "pk": self.pk}, NEXT_SCHEDULED_CACHE_SECONDS)
 
     @property
     def paragraphs(self):
@@ -342,6 +445,22 @@ class Article(models.Model):
         """Re-index this story for search: call after changing its tags or people."""
         Article.objects.filter(pk=self.pk).refresh_search_index()
         self.refresh_from_db(fields=["search_keywords"])
+
+    def record_revision(self, user=None, message=""):
+        """Keep the story as it now stands (fields, tags, people, headlines) as a new revision.
+
+        Call it after every change, from any path (admin, actions, importer): it also moves the
+        version on, so a form opened before the change refuses to overwrite it.
+        """
+        from articles.revisions import record_revision
+
+        return record_revision(self, user, message)
+
+    def restore_revision(self, revision, user=None):
+        """Bring back a revision's content; the restore is itself recorded as a new revision."""
+        from articles.revisions import restore_revision
+
+        return restore_revision(self, revision, user)
 
 
 class RelatedHeadline(models.Model):
@@ -529,6 +648,26 @@ def _with_headline_key(save_kwargs):
     if fields is not None and "headline" in fields:
         save_kwargs = {**save_kwargs, "update_fields": {*fields, "headline_key"}}
     return save_kwargs
+
+
+class Revision(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="The story's version this revision recorded.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="article_revisions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_fields = models.JSONField(default=list, blank=True)
+    snapshot = models.JSONField(help_text="The whole story at this revision, tags, people and headlines included.")
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        permissions = [("restore_revision", "Can restore a story to an earlier revision")]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")]
+
+    def __str__(self):
+        return f"Revision {self.number} of {self.article_id}"
 
 
 def tags_in_use():

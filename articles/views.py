@@ -5,6 +5,7 @@ from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
@@ -23,10 +24,19 @@ def public(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if not response.has_header("Cache-Control"):
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+            patch_cache_control(response, public=True, max_age=public_max_age())
         return response
 
     return wrapper
+
+
+def public_max_age():
+    """Seconds a public response may be kept: never past the moment the next scheduled story goes live."""
+    next_publication = Article.objects.next_scheduled_time()
+    if next_publication is None:
+        return settings.PUBLIC_PAGE_MAX_AGE
+    seconds_left = int((next_publication - timezone.now()).total_seconds())
+    return max(0, min(settings.PUBLIC_PAGE_MAX_AGE, seconds_left))
 
 
 def paginate(request, items, per_page=None):

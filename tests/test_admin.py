@@ -112,6 +112,7 @@ def test_editor_reorders_and_removes_headlines_in_one_save(editor_client):
     data = article_form(
         headline=article.headline,
         slug=article.slug,
+        opened_version=str(article.version),
         **inline_management("related_headlines", 3, 3),
         **{
             "related_headlines-0-id": str(first.pk),

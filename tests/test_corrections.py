@@ -8,35 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Correction
-from tests.factories import make_article, make_correction
+from tests.factories import admin_article_data, make_article, make_correction, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def editor(username="desk", *codenames):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
+    """A newsroom editor (the workflow role) holding the given correction permissions."""
+    user = make_staff(username, "editor")
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
     return user
 
 
 def story_form(article, *corrections, initial=0):
     """The change form of a published story as the admin posts it, with the given correction rows."""
-    published = timezone.localtime(article.published_at)
     data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "status": article.status,
-        "published_at_0": published.strftime("%Y-%m-%d"),
-        "published_at_1": published.strftime("%H:%M:%S"),
-        "tags": "",
-        # The story's other inlines, left empty.
-        **{
-            f"{prefix}-{count}": "0"
-            for prefix in ["related_headlines", "pinned_stories", "excluded_stories"]
-            for count in ["TOTAL_FORMS", "INITIAL_FORMS"]
-        },
+        **admin_article_data(article),
         "corrections-TOTAL_FORMS": str(len(corrections)),
         "corrections-INITIAL_FORMS": str(initial),
     }
@@ -166,6 +153,8 @@ def test_only_users_allowed_to_add_corrections_can_append_them(client):
 
     assert not Correction.objects.exists()
     client.force_login(User.objects.create_superuser("chief", "chief@example.com", "pw"))
+    article.refresh_from_db()  # the first save moved the story's version on
+    form = story_form(article, {"kind": "correction", "text": "Sneaky note."})
     client.post(reverse("admin:articles_article_change", args=[article.pk]), form)
     assert Correction.objects.get().text == "Sneaky note."
 

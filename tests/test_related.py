@@ -211,6 +211,7 @@ def edit_in_admin(editor_client, article, **fields):
         published_at_0=timezone.localtime(article.published_at).strftime("%Y-%m-%d") if article.published_at else "",
         published_at_1=timezone.localtime(article.published_at).strftime("%H:%M:%S") if article.published_at else "",
         tags=fields.pop("tags", ", ".join(tag.name for tag in article.tags.all())),
+        opened_version=str(Article.objects.get(pk=article.pk).version),  # as if the form was just opened
         **fields,
     )
     response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
@@ -412,6 +413,7 @@ def test_editor_pins_and_excludes_stories_through_the_admin(editor_client, clien
         headline=article.headline,
         slug=article.slug,
         tags="Harbour",
+        opened_version=str(article.version),
         **inline_management("pinned_stories", 1, 0),
         **inline_management("excluded_stories", 1, 0),
         **{

@@ -120,7 +120,10 @@ def test_editor_changes_in_the_admin_reach_search(client):
     story = make_article("Council votes on sea wall", body="The vote was close.", tags=["Harbour"], people=[mayor])
 
     person_change = reverse("admin:articles_person_change", args=[mayor.pk])
-    response = client.post(person_change, {"name": "Ada Lindgren", "slug": "ada-lindqvist", "role": "", "bio": ""})
+    response = client.post(
+        person_change,
+        {"name": "Ada Lindgren", "slug": "ada-lindqvist", "role": "", "bio": "", "opened_version": str(mayor.version)},
+    )
     assert response.status_code == 302
     tag = story.tags.get()
     tag_change = reverse("admin:taggit_tag_change", args=[tag.pk])

@@ -1,0 +1,228 @@
+"""Revisions of a story: snapshots, which fields changed, readable diffs, and restoring.
+
+The diff helpers work on plain snapshot dicts (no database); recording and restoring read and
+write the story, its tags, people and related headlines.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+# Snapshot keys in the order a diff lists them, with the labels editors see.
+FIELD_LABELS = {
+    "headline": "Headline",
+    "slug": "Slug",
+    "summary": "Summary",
+    "body": "Body",
+    "byline": "Byline",
+    "dateline": "Dateline",
+    "source": "Source",
+    "status": "Status",
+    "published_at": "Publication time",
+    "lead_image": "Lead image",
+    "lead_image_alt": "Alt text",
+    "lead_image_caption": "Caption",
+    "lead_image_credit": "Credit",
+    "tags": "Tags",
+    "people": "People",
+    "related_headlines": "More headlines",
+}
+TEXT_FIELDS = [
+    "headline",
+    "slug",
+    "summary",
+    "body",
+    "byline",
+    "dateline",
+    "source",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+]
+# Restoring brings back content; whether the story is live stays a separate, deliberate decision.
+RESTORED_FIELDS = [*TEXT_FIELDS, "lead_image"]
+
+# Words carry the spaces before them, so a rewritten phrase reads as one change, not word-space-word.
+_WORDS = re.compile(r"\s*\S+|\s+")
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    label: str
+    chunks: list  # (kind, text) with kind "equal", "delete" or "insert"
+    by_line: bool  # lists (tags, people, headlines) compare line by line, text word by word
+
+
+# Pure helpers
+
+
+def as_text(snapshot, field):
+    """A snapshot value as the text a diff compares: lists become one line per item."""
+    value = snapshot.get(field)
+    if field == "tags":
+        return "\n".join(value or [])
+    if field == "people":
+        return "\n".join(person["name"] for person in value or [])
+    if field == "related_headlines":
+        return "\n".join(_headline_line(item) for item in value or [])
+    return "" if value is None else str(value)
+
+
+def _headline_line(item):
+    link = f" → {item['target_headline']}" if item.get("target_headline") else ""
+    link = link or (f" → {item['url']}" if item.get("url") else "")
+    return f"{item['position']}. {item['headline']}{link}"
+
+
+def changed_fields(old, new):
+    """Snapshot keys whose values differ, in display order."""
+    old = old or {}
+    return [field for field in FIELD_LABELS if old.get(field) != new.get(field)]
+
+
+def diff_text(old, new, by_line=False):
+    """(kind, text) chunks turning `old` into `new`, word by word or line by line."""
+    if by_line:
+        before, after = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        before = [line if line.endswith("\n") else line + "\n" for line in before]
+        after = [line if line.endswith("\n") else line + "\n" for line in after]
+    else:
+        before, after = _WORDS.findall(old), _WORDS.findall(new)
+    chunks = []
+    for operation, a_start, a_end, b_start, b_end in difflib.SequenceMatcher(
+        None, before, after, autojunk=False
+    ).get_opcodes():
+        if operation == "equal":
+            chunks.append(("equal", "".join(before[a_start:a_end])))
+            continue
+        if a_end > a_start:
+            chunks.append(("delete", "".join(before[a_start:a_end])))
+        if b_end > b_start:
+            chunks.append(("insert", "".join(after[b_start:b_end])))
+    return chunks
+
+
+def diff_snapshots(old, new):
+    """A FieldDiff for each field that differs between two snapshots."""
+    return [
+        FieldDiff(
+            field=field,
+            label=FIELD_LABELS[field],
+            chunks=diff_text(as_text(old or {}, field), as_text(new, field), by_line=field not in TEXT_FIELDS),
+            by_line=field not in TEXT_FIELDS,
+        )
+        for field in changed_fields(old, new)
+    ]
+
+
+# Database side
+
+
+def take_snapshot(article):
+    """The story as stored now, read fresh (never from a prefetch cache that a save left stale)."""
+    from articles.models import Person, RelatedHeadline, TaggedArticle
+
+    snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
+    snapshot["status"] = article.status
+    snapshot["published_at"] = article.published_at.isoformat() if article.published_at else None
+    snapshot["lead_image"] = article.lead_image.name or ""
+    snapshot["tags"] = sorted(
+        TaggedArticle.objects.filter(content_object=article).values_list("tag__name", flat=True), key=str.lower
+    )
+    snapshot["people"] = [
+        {"id": person.pk, "name": person.name} for person in Person.objects.filter(articles=article).order_by("name")
+    ]
+    snapshot["related_headlines"] = [
+        {
+            "position": item.position,
+            "headline": item.headline,
+            "url": item.url,
+            "target_id": item.target_id,
+            "target_headline": item.target.headline if item.target else "",
+        }
+        for item in RelatedHeadline.objects.filter(article=article).select_related("target")
+    ]
+    return snapshot
+
+
+def record_revision(article, user=None, message=""):
+    from articles.models import Article, Revision
+
+    with transaction.atomic():
+        # The UPDATE takes the story's row lock first, so two recorders cannot pick the same number.
+        Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+        article.refresh_from_db(fields=["version", "status", "published_at", "updated_at"])
+        previous = Revision.objects.filter(article=article).only("number", "snapshot").first()
+        if previous and previous.number >= article.version:
+            # A save from a copy loaded earlier wrote an old version back: keep numbers moving forward.
+            article.version = previous.number + 1
+            Article.objects.filter(pk=article.pk).update(version=article.version)
+        snapshot = take_snapshot(article)
+        return Revision.objects.create(
+            article=article,
+            number=article.version,
+            user=user if user is not None and user.is_authenticated else None,
+            created_at=timezone.now(),
+            changed_fields=changed_fields(previous.snapshot, snapshot) if previous else [],
+            snapshot=snapshot,
+            message=message[:300],
+        )
+
+
+def record_baseline(article):
+    """Keep a story that has no revision yet as stored, under its current version, before it is edited.
+
+    Stories made before revisions existed (or by code that did not record one) would otherwise lose
+    their original text on their first recorded edit.
+    """
+    from articles.models import Article, Revision
+
+    if Revision.objects.filter(article=article).exists():
+        return None
+    stored = Article.objects.get(pk=article.pk)
+    return Revision.objects.create(
+        article=stored,
+        number=stored.version,
+        snapshot=take_snapshot(stored),
+        message="As it was before its first recorded edit",
+    )
+
+
+def restore_revision(article, revision, user=None):
+    from articles.models import Article, Person, RelatedHeadline
+
+    snapshot = revision.snapshot
+    with transaction.atomic():
+        for field in TEXT_FIELDS:
+            setattr(article, field, snapshot.get(field, ""))
+        image = snapshot.get("lead_image", "")
+        # An image file that has since gone cannot come back; the story keeps its current one.
+        if image != article.lead_image.name and (not image or default_storage.exists(image)):
+            article.lead_image = image
+        article.save()
+        tags_before = list(article.tagged_items.values_list("tag", flat=True))
+        article.tags.set(snapshot.get("tags", []), clear=True)
+        article.people.set(Person.objects.filter(pk__in=[person["id"] for person in snapshot.get("people", [])]))
+        article.related_headlines.all().delete()
+        existing_targets = set(
+            Article.objects.filter(
+                pk__in=[item["target_id"] for item in snapshot.get("related_headlines", []) if item["target_id"]]
+            ).values_list("pk", flat=True)
+        )
+        for item in snapshot.get("related_headlines", []):
+            RelatedHeadline.objects.create(  # one by one: save() derives the headline's matching key
+                article=article,
+                position=item["position"],
+                headline=item["headline"],
+                url=item["url"],
+                target_id=item["target_id"] if item["target_id"] in existing_targets else None,
+            )
+        article.refresh_search_index()  # tags and people names are searched with the story
+        article.refresh_related_index(previous_tag_ids=tags_before)
+        return record_revision(article, user, f"Restored from revision {revision.number}")

@@ -1,0 +1,85 @@
+"""In headless Chromium: a reporter writes and submits, an editor schedules, readers see it at its time."""
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests.factories import make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Debian Chromium. Playwright's sync API keeps an event loop in this thread, so Django's
+    async-safety check would refuse the tests' own (synchronous) ORM calls: it is lifted meanwhile."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def signed_in(chromium, live_server, user):
+    page = chromium.new_context(base_url=live_server.url).new_page()
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
+    return page
+
+
+def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(chromium, live_server, monkeypatch):
+    reporter = signed_in(chromium, live_server, make_staff("rita", "reporter"))
+    reporter.goto(reverse("admin:articles_article_add"))
+    expect(reporter.locator("#id_status option")).to_have_text(["Draft", "In review"])
+    reporter.get_by_role("textbox", name="Headline:").fill("Seawall opens at dawn")
+    reporter.get_by_role("textbox", name="Body:").fill("The new seawall opens to walkers at dawn.")
+    reporter.get_by_role("combobox", name="Status:").select_option("in_review")
+    reporter.get_by_role("button", name="Save", exact=True).click()
+    expect(reporter.locator(".messagelist")).to_contain_text("was added successfully")
+
+    editor = signed_in(chromium, live_server, make_staff("edna", "editor"))
+    editor.goto(reverse("admin:articles_article_changelist") + "?state=in_review")
+    editor.get_by_role("link", name="Seawall opens at dawn").click()
+    goes_live = timezone.localtime(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    editor.get_by_role("combobox", name="Status:").select_option("published")
+    editor.locator("#id_published_at_0").fill(goes_live.strftime("%Y-%m-%d"))
+    editor.locator("#id_published_at_1").fill(goes_live.strftime("%H:%M:%S"))
+    editor.get_by_role("button", name="Save", exact=True).click()
+    editor.goto(reverse("admin:articles_article_changelist") + "?state=scheduled")
+    expect(editor.locator("#result_list")).to_contain_text("Scheduled for")
+    expect(editor.get_by_role("link", name="Seawall opens at dawn")).to_be_visible()
+
+    reader = chromium.new_context(base_url=live_server.url).new_page()
+    reader.goto(reverse("articles:front_page"))
+    expect(reader.get_by_role("link", name="Seawall opens at dawn")).to_have_count(0)
+
+    later = goes_live + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # the live server runs in this process
+
+    reader.reload()
+    reader.get_by_role("link", name="Seawall opens at dawn").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Seawall opens at dawn")
+    story = Article.objects.get(headline="Seawall opens at dawn")
+    assert story.created_by.username == "rita" and [r.user.username for r in story.revisions.all()] == [
+        "edna",
+        "rita",
+    ]
