@@ -7,6 +7,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F
+from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -14,13 +15,15 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import formats, timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import roles
+from articles import previews, roles
 from articles.images import ImageUploadField
 from articles.models import (
     Article,
+    Correction,
     EditConflict,
     ExcludedStory,
     Person,
@@ -215,6 +218,45 @@ class PublicationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CorrectionFormSet(BaseInlineFormSet):
+    author = None  # set per request by CorrectionInline.get_formset
+
+    def save_new(self, form, commit=True):
+        form.instance.created_by = self.author
+        return super().save_new(form, commit)
+
+
+class CorrectionInline(admin.StackedInline):
+    """Notes appended to a story that has gone out.
+
+    Appending is the norm. The text of a saved note stays editable so a typo can be fixed, but its time
+    (the one readers see) never moves. Who may add, fix or delete notes follows the Correction model
+    permissions (add_correction, change_correction, delete_correction).
+    """
+
+    model = Correction
+    formset = CorrectionFormSet
+    extra = 0
+    fields = ["kind", "text", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
+    verbose_name = "correction or update"
+    verbose_name_plural = "Corrections and updates (shown on the story with their time)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.author = request.user
+        return formset
+
+    @staticmethod
+    def has_gone_out(article):
+        # Notes only make sense on a story readers have (or had, or are about to have) in front of them.
+        return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
+
+
 class PinnedStoryInline(admin.TabularInline):
     model = PinnedStory
     fk_name = "article"
@@ -242,8 +284,8 @@ class ArticleAdmin(ConflictSafeAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
-    inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline]
-    readonly_fields = ["related_preview"]
+    inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
+    readonly_fields = ["related_preview", "preview_link"]
     actions = ["submit_for_review", "publish", "unpublish"]
     formfield_overrides = IMAGE_UPLOADS
     fieldsets = [
@@ -254,6 +296,18 @@ class ArticleAdmin(ConflictSafeAdmin):
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and previews.can_preview(obj):
+            fieldsets = [*fieldsets, ("Share a preview", {"fields": ["preview_link"]})]
+        return fieldsets
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if CorrectionInline.has_gone_out(obj):
+            return inlines
+        return [inline for inline in inlines if not isinstance(inline, CorrectionInline)]
 
     def get_queryset(self, request):
         visible = roles.visible_articles(request.user, super().get_queryset(request))
@@ -324,6 +378,18 @@ class ArticleAdmin(ConflictSafeAdmin):
         if article.status == Article.Status.UNPUBLISHED:
             return "Taken down"
         return article.get_status_display()
+
+    @admin.display(description="preview link")
+    def preview_link(self, article):
+        link = previews.make_link(article)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Shareable preview</a>: anyone with this link can read the '
+            'story until <time datetime="{}">{}</time> or until it is published. Copy the link\'s address to send '
+            "it; each visit to this form makes a fresh one.",
+            link.url,
+            link.expires_at.isoformat(),
+            date_format(timezone.localtime(link.expires_at), "DATETIME_FORMAT"),
+        )
 
     @admin.display(description="tags")
     def tag_names(self, article):

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of published stories: the latest, per tag and per person.
+"""RSS 2.0 and Atom feeds of published stories: the latest, per tag and per person; and of corrections.
 
 A new feed is a subclass of ArticleFeed that says which stories (`items`) and what to call the
 channel; its Atom twin is the same class with `feed_type = Atom1Feed`.
@@ -13,10 +13,12 @@ from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape
 
-from articles.models import Article, Person, tags_in_use
+from articles.models import Article, Correction, Person, tags_in_use
 
 FEED_LENGTH = 30
+CORRECTIONS_FEED_LENGTH = 50
 
 
 class ArticleFeed(Feed):
@@ -157,3 +159,50 @@ class PersonAtomFeed(PersonFeed):
 
     def feed_url(self, person):
         return reverse("articles:person_atom_feed", kwargs={"slug": person.slug})
+
+
+class CorrectionsFeed(Feed):
+    """Every correction, clarification and update on a published story, newest first."""
+
+    def title(self):
+        return f"Corrections and updates · {settings.SITE_NAME}"
+
+    def description(self):
+        return f"Corrections, clarifications and updates to stories published by {settings.SITE_NAME}."
+
+    def author_name(self):
+        # Atom needs an author for every entry: notes are the publication's own word.
+        return settings.SITE_NAME
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def feed_url(self):
+        return reverse("articles:corrections_feed")
+
+    def items(self):
+        return Correction.objects.public()[:CORRECTIONS_FEED_LENGTH]
+
+    def item_title(self, correction):
+        return f"{correction.get_kind_display()}: {correction.article.headline}"
+
+    def item_description(self, correction):
+        # The text is plain; feed readers treat descriptions as HTML.
+        return escape(correction.text)
+
+    def item_link(self, correction):
+        return correction.get_absolute_url()
+
+    def item_pubdate(self, correction):
+        return correction.created_at
+
+    def item_updateddate(self, correction):
+        return correction.created_at
+
+
+class AtomCorrectionsFeed(CorrectionsFeed):
+    feed_type = Atom1Feed
+    subtitle = CorrectionsFeed.description
+
+    def feed_url(self):
+        return reverse("articles:corrections_atom_feed")

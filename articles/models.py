@@ -3,7 +3,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -223,6 +223,7 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             "people",
             Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
+            "corrections",
         )
 
     def tagged(self, tag):
@@ -565,6 +566,66 @@ class RelatedHeadline(models.Model):
         if self.target is not None and self.target.is_published:
             return self.target.get_absolute_url()
         return self.url
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Notes on published stories, newest first, each with its story."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-id")
+        )
+
+
+class Correction(models.Model):
+    """A note appended to a story after it went out; the time readers see never changes."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text: what was wrong and what is right, or what changed.")
+    created_at = models.DateTimeField("time", default=timezone.now, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        # Chronological: each note refers to the story as it stood before it, so the page reads as a history.
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to “{self.article}”"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # A note changes the story, so the story's last-changed time covers it: "Updated" on the page,
+            # dateModified, feed and sitemap dates all read updated_at. Fixing an old note's typo moves nothing.
+            Article.objects.filter(pk=self.article_id).update(
+                updated_at=Greatest("updated_at", Value(self.created_at, output_field=models.DateTimeField()))
+            )
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"correction-{self.pk}"
+
+    def as_correction_comment(self):
+        """The note as a schema.org CorrectionComment, for the story's NewsArticle ``correction`` list."""
+        return {
+            "@type": "CorrectionComment",
+            "text": f"{self.get_kind_display()}: {self.text}",
+            "datePublished": self.created_at.isoformat(),
+        }
 
 
 class PinnedStory(models.Model):

@@ -10,8 +10,9 @@ Reporter
   - sees their own stories (any state, read-only once out of their hands) and live stories (to
     link them as related headlines), and the history of their own stories.
 Editor
-  - everything on stories, people, tags, related headlines, pinned and excluded related stories
-    and revisions, including publishing, scheduling, unpublishing and restoring.
+  - everything on stories, people, tags, related headlines, pinned and excluded related stories,
+    revisions and corrections, including publishing, scheduling, unpublishing, restoring and
+    appending corrections, clarifications and updates.
 Superusers may do everything, as usual.
 """
 
@@ -37,6 +38,7 @@ ROLE_PERMISSIONS = {
         ],
         *[("taggit", f"{action}_tag") for action in _ALL],
         *[("articles", f"{action}_revision") for action in _ALL],
+        *[("articles", f"{action}_correction") for action in _ALL],
         ("articles", "publish_article"),
         ("articles", "restore_revision"),
     ],
@@ -58,6 +60,18 @@ ROLE_PERMISSIONS = {
 
 # The states a reporter may put their story in, and may still edit it in.
 REPORTER_STATUSES = [Article.Status.DRAFT, Article.Status.IN_REVIEW]
+
+
+def sync_role_groups_in_migration(apps, schema_editor):
+    """RunPython entry point: make the permissions now (Django normally makes them only after all
+    migrations ran), then give the groups theirs."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    sync_role_groups(apps)
 
 
 def sync_role_groups(apps):

@@ -72,7 +72,7 @@ def person_reference(person, absolute_uri):
 
 
 def news_article(article, absolute_uri):
-    """NewsArticle for the story page. Tags and people must be prefetched (Article.objects.for_page())."""
+    """NewsArticle for the story page. Tags, people and corrections must be prefetched (Article.objects.for_page())."""
     url = absolute_uri(article.get_absolute_url())
     tags = list(article.tags.all())
     people = list(article.people.all())
@@ -107,6 +107,9 @@ def news_article(article, absolute_uri):
         about = [person for person in people if person.name.casefold() in headline]
         if about:
             data["about"] = [person_reference(person, absolute_uri) for person in about]
+    corrections = list(article.corrections.all())
+    if corrections:
+        data["correction"] = [correction.as_correction_comment() for correction in corrections]
     return data
 
 

@@ -37,4 +37,8 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("people/", views.person_list, name="people"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("corrections/", views.correction_list, name="corrections"),
+    path("corrections/feed/", views.public(feeds.CorrectionsFeed()), name="corrections_feed"),
+    path("corrections/feed/atom/", views.public(feeds.AtomCorrectionsFeed()), name="corrections_atom_feed"),
+    path("preview/<str:token>/", views.shared_preview, name="preview"),
 ]

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,8 +9,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
+from articles import previews
 from articles import search as article_search
-from articles.models import Article, Person, TagRedirect, tags_in_use
+from articles.models import Article, Correction, Person, TagRedirect, tags_in_use
 from articles.sitemaps import news_sitemap_articles
 
 SEARCH_SUGGESTED_TOPICS = 12
@@ -99,13 +101,33 @@ def preview(request, article):
     """Staff who may edit a story can read it before it is live; nobody caches that."""
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No published story here.")
+    return render_preview(request, article)
+
+
+def render_preview(request, article):
     response = render(
         request,
         "articles/article_detail.html",
         {"article": article, "related_articles": article.related_articles(), "is_preview": True},
     )
     add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def shared_preview(request, token):
+    """A preview link an editor shared: works until it expires or the story goes live."""
+    try:
+        article = previews.article_for_token(token)
+    except (signing.BadSignature, Article.DoesNotExist):
+        article = None
+    if article is not None and article.is_published:
+        return redirect(article)
+    if article is None or not previews.can_preview(article):
+        response = render(request, "articles/preview_unavailable.html", status=404)
+        add_never_cache_headers(response)
+        return response
+    return render_preview(request, article)
 
 
 @public
@@ -139,3 +161,8 @@ def person_detail(request, slug):
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")
     return render(request, "articles/person_detail.html", {"person": person, "page": page})
+
+
+@public
+def correction_list(request):
+    return render(request, "articles/correction_list.html", {"page": paginate(request, Correction.objects.public())})

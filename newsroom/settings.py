@@ -5,6 +5,7 @@ DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see README.md).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -174,6 +175,8 @@ ARTICLES_PER_PAGE = 12
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
 # How long browsers and the CDN may keep a public page.
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
+# How long a shared preview link of an unpublished story keeps working.
+PREVIEW_LINK_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
 # Related stories (articles/related.py): how fast a story's relevance fades with the time between the two
 # stories, what each shared person adds, and how many stories per tag and side of the date are considered.
 RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE_DAYS", "30"))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from articles.models import Article, Person, RelatedHeadline
+from articles.models import Article, Correction, Person, RelatedHeadline
 from articles.roles import ROLES, sync_role_groups
 
 _sequence = itertools.count(1)
@@ -61,6 +61,11 @@ def make_person(name=None, **fields):
     person.save()
     person.build_renditions()
     return person
+
+
+def make_correction(article, text=None, **fields):
+    text = text or f"An earlier version of this story misstated a figure ({next(_sequence)})."
+    return Correction.objects.create(article=article, text=text, **fields)
 
 
 def image_file(name="photo.jpg", size=(1200, 800), color=(30, 90, 160), image_format="JPEG"):
@@ -231,6 +236,17 @@ def admin_article_data(article, **overrides):
             )
     for index, pin in enumerate(pins):
         data[f"pinned_stories-{index}-position"] = str(pin.position)
+    corrections = list(article.corrections.all())
+    data.update({"corrections-TOTAL_FORMS": str(len(corrections)), "corrections-INITIAL_FORMS": str(len(corrections))})
+    for index, note in enumerate(corrections):
+        data.update(
+            {
+                f"corrections-{index}-id": str(note.pk),
+                f"corrections-{index}-article": str(article.pk),
+                f"corrections-{index}-kind": note.kind,
+                f"corrections-{index}-text": note.text,
+            }
+        )
     for index, item in enumerate(headlines):
         data.update(
             {

@@ -42,6 +42,7 @@ def article_form(**overrides):
         "lead_image_credit": "",
         "tags": "Harbour, Transport",
         **inline_management("related_headlines", 0, 0),
+        **inline_management("corrections", 0, 0),
         **inline_management("pinned_stories", 0, 0),
         **inline_management("excluded_stories", 0, 0),
     }

@@ -1,4 +1,5 @@
-"""In headless Chromium: a reporter writes and submits, an editor schedules, readers see it at its time."""
+"""In headless Chromium: a reporter writes and submits, an editor schedules, readers see it at its time,
+and a correction the editor appends shows on the story."""
 
 from datetime import timedelta
 
@@ -77,3 +78,16 @@ def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(n
         "edna",
         "rita",
     ]
+
+    editor.goto(reverse("admin:articles_article_change", args=[story.pk]))
+    editor.get_by_text("Add another correction or update").click()
+    editor.locator("#id_corrections-0-kind").select_option("correction")
+    editor.locator("#id_corrections-0-text").fill("An earlier version gave the wrong opening hour.")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    reader.reload()
+    corrections = reader.get_by_role("region", name="Corrections and updates")
+    expect(corrections).to_contain_text("An earlier version gave the wrong opening hour.")
+    reader.goto(reverse("articles:corrections"))
+    expect(reader.get_by_role("main")).to_contain_text("An earlier version gave the wrong opening hour.")

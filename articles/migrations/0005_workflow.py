@@ -3,19 +3,9 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from articles.roles import sync_role_groups
-
-
-def create_role_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations ran; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    sync_role_groups(apps)
+from articles.roles import sync_role_groups_in_migration
 
 
 class Migration(migrations.Migration):
@@ -65,5 +55,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('article', 'number'), name='unique_revision_number')],
             },
         ),
-        migrations.RunPython(create_role_groups, migrations.RunPython.noop),
+        migrations.RunPython(sync_role_groups_in_migration, migrations.RunPython.noop),
     ]
