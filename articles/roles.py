@@ -102,6 +102,11 @@ def owns(user, article):
     return article.created_by_id is not None and article.created_by_id == user.pk
 
 
+def can_preview(user, article):
+    """May `user` read this unpublished story on the site? Editors any, reporters their own."""
+    return user.has_perm("articles.change_article") and (can_publish(user) or owns(user, article))
+
+
 def can_edit(user, article):
     """May `user` change this story (given they may change stories at all)?"""
     return can_publish(user) or (owns(user, article) and article.status in REPORTER_STATUSES)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
-from articles import previews
+from articles import previews, roles
 from articles import search as article_search
 from articles.models import Article, Correction, Person, TagRedirect, tags_in_use
 from articles.sitemaps import news_sitemap_articles
@@ -98,8 +98,8 @@ def article_detail(request, year, month, day, slug):
 
 
 def preview(request, article):
-    """Staff who may edit a story can read it before it is live; nobody caches that."""
-    if not request.user.has_perm("articles.change_article"):
+    """Editors, and reporters for their own stories, can read a story before it is live; nobody caches that."""
+    if not roles.can_preview(request.user, article):
         raise Http404("No published story here.")
     return render_preview(request, article)
 

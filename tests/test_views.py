@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import image_file, make_article, make_person
+from tests.factories import image_file, make_article, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -147,17 +147,25 @@ def test_unpublished_stories_are_invisible_to_readers_everywhere(client, fields)
     assert hidden.get_absolute_url() not in page
 
 
-def test_staff_who_can_edit_preview_drafts_uncached(client):
+def test_editors_preview_drafts_uncached(client):
     draft = make_article("Draft in progress", status=Article.Status.DRAFT)
-    editor = User.objects.create_user("editor", password="pw", is_staff=True)
-    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
-    client.force_login(editor)
+    client.force_login(make_staff("edna", "editor"))
 
     response = client.get(draft.get_absolute_url())
 
     assert response.status_code == 200
     assert "Preview." in response.content.decode() and "Draft in progress" in response.content.decode()
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_reporters_preview_only_their_own_drafts(client):
+    rita = make_staff("rita", "reporter")
+    own = make_article("Rita's draft", status=Article.Status.DRAFT, created_by=rita)
+    colleagues = make_article("Someone else's draft", status=Article.Status.DRAFT)
+    client.force_login(rita)
+
+    assert "Rita" in client.get(own.get_absolute_url()).content.decode()
+    assert client.get(colleagues.get_absolute_url()).status_code == 404
 
 
 def test_staff_without_change_permission_cannot_preview(client):
