@@ -288,6 +288,10 @@ class Importer:
             changed.append("related_headlines")
         if changed and not created:
             article.save()
+        if "lead_image" in changed:
+            # Readers get responsive renditions as after an upload in the admin, but only once the
+            # import has committed: a refused or dry run must leave no files behind.
+            transaction.on_commit(lambda: article.build_renditions(rebuild=True))
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
         if created or changed:
             article.record_revision(None, f"Imported from {source.label}")

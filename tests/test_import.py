@@ -380,6 +380,21 @@ def test_a_changed_image_is_stored_again_and_an_unchanged_one_is_not(tmp_path):
     assert len(stored_files()) == 2
 
 
+def test_renditions_are_built_once_the_import_commits(tmp_path, django_capture_on_commit_callbacks):
+    write(tmp_path, "pics/photo.png", png_bytes())
+    story = write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "pics/photo.png"}))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(story, "--dry-run")
+    assert stored_files() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(story)
+    article = Article.objects.get()
+    assert article.lead_image_renditions["name"] == article.lead_image.name
+    assert any("renditions" in str(path) for path in stored_files())
+
+
 def test_image_alt_text_caption_and_credit_come_with_the_picture(tmp_path):
     write(tmp_path, "pics/photo.png", png_bytes())
     story = {
