@@ -26,4 +26,4 @@ test-tools:
 
 test: setup test-tools
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	$(DEV) $(PY) -m pytest -n auto --dist loadfile
+	$(DEV) $(PY) -m pytest
