@@ -583,7 +583,7 @@ class TagAdmin(admin.ModelAdmin):
             return None
         kept = next((tag for tag in tags if str(tag.pk) == request.POST.get("kept")), None)
         if kept is not None:
-            merged = merge_tags(kept, tags)
+            merged = merge_tags(kept, tags, user=request.user)
             self.message_user(
                 request,
                 f"Merged {merged} tag{'' if merged == 1 else 's'} into “{kept.name}”; "

@@ -674,8 +674,13 @@ class TagRedirect(models.Model):
         return f"{self.old_slug} → {self.tag_id}"
 
 
-def merge_tags(kept, tags):
-    """Fold `tags` into `kept`: their stories get `kept` (once each) and their addresses redirect to it."""
+def merge_tags(kept, tags, user=None):
+    """Fold `tags` into `kept`: their stories get `kept` (once each) and their addresses redirect to it.
+
+    Each story whose tags change records a revision, so the merge shows in its history and can be undone.
+    """
+    from articles.revisions import record_baseline
+
     merged = [tag for tag in tags if tag.pk != kept.pk]
     merged_ids = [tag.pk for tag in merged]
     with transaction.atomic():
@@ -690,6 +695,9 @@ def merge_tags(kept, tags):
                 surplus.append(row_id)
             tagged_stories.add(story_id)
             moved_stories.add(story_id)
+        moved = Article.objects.filter(pk__in=moved_stories)
+        for article in moved:
+            record_baseline(article)
         TaggedArticle.objects.filter(pk__in=surplus).delete()
         TaggedArticle.objects.filter(tag__in=merged_ids).update(tag=kept)
         TagRedirect.objects.filter(tag__in=merged_ids).update(tag=kept)
@@ -698,7 +706,9 @@ def merge_tags(kept, tags):
         Tag.objects.filter(pk__in=merged_ids).delete()
         TagUsage.refresh([kept.pk])
         # Search finds stories by their tags' names, and theirs changed.
-        Article.objects.filter(pk__in=moved_stories).refresh_search_index()
+        moved.refresh_search_index()
+        names = ", ".join(tag.name for tag in merged)
+        moved.record_revisions(user, f"Tags merged: {names} into {kept.name}")
     return len(merged)
 
 

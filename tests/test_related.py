@@ -481,6 +481,19 @@ def test_merging_tags_repoints_stories_once_and_redirects_the_old_address(editor
     assert not client.get(reverse("articles:search"), {"q": "strip"}).context["results"]
 
 
+def test_a_tag_merge_is_in_each_story_history_and_can_be_undone(editor_client):
+    story = make_article("Aid convoy arrives", tags=["Gaza Strip", "Aid"])
+    kept, old = Tag.objects.get_or_create(name="Gaza", slug="gaza")[0], Tag.objects.get(name="Gaza Strip")
+    changelist = reverse("admin:taggit_tag_changelist")
+
+    editor_client.post(changelist, {"action": "merge_selected", "_selected_action": [kept.pk, old.pk], "kept": kept.pk})
+
+    merge, before = story.revisions.all()[:2]
+    assert merge.message == "Tags merged: Gaza Strip into Gaza" and merge.user.username == "chief"
+    assert sorted(before.snapshot["tags"]) == ["Aid", "Gaza Strip"]
+    assert sorted(merge.snapshot["tags"]) == ["Aid", "Gaza"]
+
+
 def test_merging_into_a_merged_tag_keeps_earlier_redirects_working(client):
     make_article("One", tags=["Ukraine war"])
     make_article("Two", tags=["War in Ukraine"])
