@@ -2,6 +2,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from newsroom import settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_asgi_application()
+settings.require_secret_key()

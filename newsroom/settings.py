@@ -28,13 +28,21 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "development-only-key-never-used-in-production"
+
+
+def require_secret_key():
+    """Serving without a real key would sign sessions and previews with nothing: refuse to start.
+
+    Called by wsgi.py and asgi.py; maintenance commands (migrate, check, makemigrations) need no key.
+    """
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string in production, "
             "or set DJANGO_DEBUG=1 for local development."
         )
-    SECRET_KEY = "development-only-key-never-used-in-production"
+
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
