@@ -14,7 +14,6 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("The demo set-up is for local development only: run it with DJANGO_DEBUG=1.")
         call_command("import_articles", str(DEMO_STORIES), verbosity=options["verbosity"])
-        call_command("build_renditions", verbosity=options["verbosity"])
         username, password = DEMO_LOGIN
         User = get_user_model()
         if not User.objects.filter(username=username).exists():
