@@ -421,9 +421,9 @@ class Importer:
         if created or changed:
             self._to_relate.append(article.pk)
         if not changed and not created:
-            Article.objects.filter(pk=article.pk).exclude(import_digest=digest, import_origin=source.origin).update(
-                import_digest=digest, import_origin=source.origin
-            )
+            # Bookkeeping only (a new place, a new parser, a key that gained its folder): no revision.
+            bookkeeping = {"import_digest": digest, "import_origin": source.origin, "source_key": key}
+            Article.objects.filter(pk=article.pk).exclude(**bookkeeping).update(**bookkeeping)
 
         return StoryReport(
             source=story.source,

@@ -238,9 +238,9 @@ def _is_headline_like(line):
 def _wrap_width(blocks):
     """The width the copy was hard-wrapped at, or None when each line is a paragraph.
 
-    Wrapped copy shows it in two ways at once: most lines are "full" (the next
-    line's first word would not have fitted) and most end in mid-sentence.
-    One-paragraph-per-line copy ends its lines with sentences.
+    A wrapper leaves its mark where it broke a sentence: the line is "full" (the next
+    line's first word would not have fitted) and ends in mid-sentence. Copy with one
+    paragraph per line ends its lines with sentences, so it shows (almost) none.
     """
     lines = [line for block in blocks for _, line in block]
     widths = [len(line) for line in lines if " " in line.strip()]
@@ -248,11 +248,14 @@ def _wrap_width(blocks):
         return None
     width = max(widths)
     inner = [(line, following) for block in blocks for (_, line), (_, following) in pairwise(block)]
-    if len(inner) < 2:
-        return None
-    full = sum(_is_full(line, following, width) for line, following in inner)
-    mid_sentence = sum(not _ends_sentence(line) for line, _ in inner)
-    return width if full * 2 >= len(inner) and mid_sentence * 2 >= len(inner) else None
+    breaks = [
+        (line, following) for line, following in inner if _is_full(line, following, width) and not _ends_sentence(line)
+    ]
+    # A sentence going on in lower case on the next line is the clearest mark of all.
+    plain = any(following.lstrip(OPENING)[:1].islower() for _, following in breaks)
+    if breaks and len(breaks) * 4 >= len(inner) and (len(breaks) >= 2 or plain):
+        return width
+    return None
 
 
 def _is_full(line, following, width):
