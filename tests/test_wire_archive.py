@@ -5,19 +5,23 @@ The archive comes from tests/wire_corpus.py, which says what each story must imp
 
 import io
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles import formats
-from articles.importer import Importer, find_sources
-from articles.models import Article
+from articles.importer import MAX_FILE_BYTES, Importer, find_sources
+from articles.models import Article, Person
 from tests.wire_corpus import generate
 
 pytestmark = pytest.mark.django_db
 
 ARCHIVE = generate(240)
+# A run: its transaction and loading who is known; a refused file: its savepoint (3) and digest lookup.
+QUERIES_PER_RUN = 4
+QUERIES_PER_BAD_FILE = 4
 
 
 def run(*args, **options):
@@ -329,3 +333,52 @@ def test_messages_of_a_refused_run_are_not_printed_as_saved(tmp_path):
 
     assert "Nothing was imported." in str(refused.value)
     assert "headline derived" not in out.getvalue()
+
+
+def test_a_bad_file_under_continue_on_error_costs_the_same_whatever_the_database_holds(
+    tmp_path, django_assert_max_num_queries
+):
+    for number in range(10):
+        write(tmp_path, f"{number:02}.txt", f"---\nstatus: live{number}\n---\nBody.\n")
+    Person.objects.bulk_create(Person(name=f"Person Number{n}", slug=f"person-{n}") for n in range(300))
+
+    # Loading who is known happens once per run, not once per refused file.
+    with django_assert_max_num_queries(QUERIES_PER_RUN + 10 * QUERIES_PER_BAD_FILE):
+        _, refusal = run_allowing_refusals(tmp_path)
+
+    assert "10 file(s) refused" in refusal
+
+
+def test_files_over_the_size_limit_are_refused_before_they_are_read(tmp_path, monkeypatch):
+    path = write(tmp_path, "huge.txt", b"")
+    with path.open("wb") as huge:
+        huge.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read if the size is checked first
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a file over the limit"))
+
+    with pytest.raises(CommandError) as refused:
+        run(path)
+
+    assert f"{path}: is 2.0 MB, larger than the 2 MB limit" in str(refused.value)
+
+
+def test_standard_input_over_the_size_limit_is_refused(tmp_path):
+    with pytest.raises(CommandError) as refused:
+        run("-", stdin=io.BytesIO(b"x" * (MAX_FILE_BYTES + 10)))
+
+    assert "<stdin>: larger than the 2 MB limit" in str(refused.value)
+
+
+def test_a_headline_naming_a_later_story_by_slug_links_when_its_file_is_imported_again(tmp_path):
+    first = write(
+        tmp_path,
+        "a.json",
+        '{"headline": "Harbour reopens", "body": "Boats sailed.", '
+        '"related_headlines": [{"headline": "Vote tonight", "slug": "council-vote"}]}',
+    )
+    run(first)
+    run(write(tmp_path, "b.json", '{"headline": "Council votes on fees", "slug": "council-vote", "body": "Aye."}'))
+
+    run(first)
+
+    harbour = Article.objects.get(headline="Harbour reopens")
+    assert harbour.related_headlines.get().target == Article.objects.get(slug="council-vote")
