@@ -523,7 +523,17 @@ class ArticleAdmin(ConflictSafeAdmin):
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
     form = VersionedAdminForm
-    fields = ["name", "slug", "role", "bio", "photo", "aliases", "found_automatically", "found_as_text", "opened_version"]
+    fields = [
+        "name",
+        "slug",
+        "role",
+        "bio",
+        "photo",
+        "aliases",
+        "found_automatically",
+        "found_as_text",
+        "opened_version",
+    ]
     readonly_fields = ["found_as_text"]
     list_display = ["name", "role", "article_count", "found_automatically", "found_as_text"]
     list_filter = ["found_automatically"]
@@ -569,7 +579,6 @@ class PersonAdmin(ConflictSafeAdmin):
         # Stories are found by the names of the people they mention.
         if change and {"name", "aliases"}.intersection(form.changed_data):
             form.instance.articles.all().refresh_search_index()
-
 
     @admin.action(description="Merge selected people into one…")
     def merge_selected(self, request, queryset):

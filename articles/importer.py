@@ -27,9 +27,9 @@ from taggit.models import Tag
 
 from articles import wire
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
-from articles.topics import suggest_subjects
 from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
+from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
@@ -487,14 +487,14 @@ class Importer:
                 pk, link = mention.known_key, PersonLink(mention.name, mention.role)
             elif not story.people:
                 # A file that lists its people has chosen them: the body only adds curated ones.
-                pk, link = self._person(mention.name, mention.role, ())
+                pk, link = self._person(mention.name, mention.role, (), forms=mention.forms)
             else:
                 continue
             people.setdefault(pk, link)
             self._remember_forms(pk, mention.forms)
         return list(people.items())
 
-    def _person(self, name, role, aliases):
+    def _person(self, name, role, aliases, forms=()):
         pk = self._person_by_name.get(name.casefold())
         if pk is not None:
             if role or aliases:
@@ -507,10 +507,11 @@ class Importer:
             aliases="\n".join(aliases),
             slug=self._free_person_slug(name),
             found_automatically=True,
+            found_as=sorted(forms),
         )
         person.save()
         self._person_by_name[name.casefold()] = person.pk
-        self._found_as[person.pk] = set()
+        self._found_as[person.pk] = set(forms)
         return person.pk, PersonLink(name, role, created=True)
 
     def _remember_forms(self, pk, forms):

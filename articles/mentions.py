@@ -604,6 +604,8 @@ def _role_after(tokens: Sequence[_Token], end: int) -> str:
             start += 1
     elif opener in APPOSITION_ADVERBS:
         start = end + 2
+    elif opener in ROLE_NOUNS and not tokens[end + 1].capitalised:
+        start = end + 1  # "Jef Raskin, head of the team, has died"
     else:
         return ""
     stop = start
@@ -613,13 +615,18 @@ def _role_after(tokens: Sequence[_Token], end: int) -> str:
         stop += 1
     if not start < stop <= len(tokens) or not _is_role_head(tokens[stop - 1]):
         return ""
-    if stop < len(tokens) and tokens[stop].text not in (",", ".", ";") and tokens[stop].lower not in (
-        "who",
-        "whose",
-        "of",
-        "for",
-        "at",
-        "and",
+    if (
+        stop < len(tokens)
+        and tokens[stop].text not in (",", ".", ";")
+        and tokens[stop].lower
+        not in (
+            "who",
+            "whose",
+            "of",
+            "for",
+            "at",
+            "and",
+        )
     ):
         return ""
     return _clip_role(" ".join(token.text for token in tokens[start:stop]))
@@ -649,9 +656,15 @@ def _attributed(tokens: Sequence[_Token], start: int, end: int) -> bool:
     """ "X said", "X, who", "X, 29,", "X, the ROLE,", or '..." said X' / "according to X"."""
     if _followed_by_person_cue(tokens, end):
         return True
-    if end < len(tokens) and tokens[end].text == "," and end + 1 < len(tokens) and tokens[end + 1].lower in (
-        "said",
-        "says",
+    if (
+        end < len(tokens)
+        and tokens[end].text == ","
+        and end + 1 < len(tokens)
+        and tokens[end + 1].lower
+        in (
+            "said",
+            "says",
+        )
     ):
         return True
     before = tokens[start - 1].lower if start > 0 else ""
@@ -698,7 +711,12 @@ def _thing_context(tokens: Sequence[_Token], start: int, end: int) -> bool:
     j = end
     if j < len(tokens) and tokens[j - 1].possessive:
         return False
-    while j < len(tokens) and not tokens[j].capitalised and tokens[j].kind == _WORD and _lowercase_role_word(tokens[j].lower):
+    while (
+        j < len(tokens)
+        and not tokens[j].capitalised
+        and tokens[j].kind == _WORD
+        and _lowercase_role_word(tokens[j].lower)
+    ):
         j += 1
     if j > end and j < len(tokens) and tokens[j].capitalised and _token_class(tokens[j]) == _NAME:
         return True
@@ -949,7 +967,11 @@ class PeopleIndex:
                 ):
                     candidate.evidence = True
             family, given = surname(" ".join(words)), words[0]
-            if plain_mentions and (later.get(family) or (family in initials_forms and given[:1] == initials_forms[family].words[0][:1])):
+            if plain_mentions and (
+                later.get(family)
+                or later.get(given)
+                or (family in initials_forms and given[:1] == initials_forms[family].words[0][:1])
+            ):
                 candidate.evidence = True
             if candidate.evidence and plain_mentions:
                 _note_new(reading, candidate)
@@ -966,7 +988,9 @@ class PeopleIndex:
         words = run_name.words
         if run_name.initials and len(words) > 1:
             key = " ".join(words[1:])
-        named = [found for found in reading.found.values() if found.full_pos is not None and _refers_to(found, key, words)]
+        named = [
+            found for found in reading.found.values() if found.full_pos is not None and _refers_to(found, key, words)
+        ]
         if named:
             before = [found for found in named if found.full_pos < pos]
             chosen = max(before, key=lambda found: found.full_pos) if before else min(named, key=lambda f: f.full_pos)
@@ -978,14 +1002,16 @@ class PeopleIndex:
                 seen = [entry for entry in entries if ("known", entry.person) in reading.found]
                 chosen_entry = (seen or entries)[0]
                 form = _mention_form(reading.story[pos[0]], run_name)
-                self._note_known(reading, chosen_entry.person, pos, run_name.role, full=chosen_entry.kind == _FULL, form=form)
+                self._note_known(
+                    reading, chosen_entry.person, pos, run_name.role, full=chosen_entry.kind == _FULL, form=form
+                )
             elif not self._new_single_person(reading, pos, run_name):
                 return
         p = pos[0]
         reading.person_tokens.update((p, k) for k in range(run_name.start, run_name.end))
 
     def _new_single_person(self, reading: _Reading, pos: tuple[int, int], run_name: _RunName) -> bool:
-        """A person the story names by one word only: a mononym ("striker Tiaguinho") or a relative ("her son, Kevin")."""
+        """Someone named by one word only: a mononym ("striker Tiaguinho") or a relative ("her son, Kevin")."""
         if run_name.core != 1 or run_name.initials or len(run_name.words) != 1 or run_name.text in self.rejected:
             return False
         name = run_name.text
@@ -994,6 +1020,15 @@ class PeopleIndex:
         tokens = reading.story[pos[0]]
         kin = _kinship_before(tokens, run_name.start, run_name.end)
         role = kin or _mononym_role(tokens, run_name.start, run_name.end)
+        if not role:
+            apposition = _role_after(tokens, run_name.end)
+            head = apposition.split()[-1].lower() if apposition else ""
+            if (
+                head in ROLE_NOUNS
+                and head not in KINSHIP_NOUNS
+                and not _thing_context(tokens, run_name.start, run_name.end)
+            ):
+                role = apposition  # "Kestrel, the Welsh singer whose ..."
         if not role:
             return False
         identity = ("new", (name,))
@@ -1004,7 +1039,9 @@ class PeopleIndex:
         found.mention(pos, role, full=True, form=name)
         return True
 
-    def _note_known(self, reading: _Reading, index: int, pos: tuple[int, int], role: str, full: bool, form: str = "") -> None:
+    def _note_known(
+        self, reading: _Reading, index: int, pos: tuple[int, int], role: str, full: bool, form: str = ""
+    ) -> None:
         person = self._people[index]
         found = reading.found.get(("known", index))
         if found is None:
@@ -1082,7 +1119,10 @@ def _kinship_before(tokens: Sequence[_Token], start: int, end: int) -> str:
         return ""
     after, then = tokens[end], tokens[end + 1]
     if after.lower not in PERSON_CUES and not (
-        after.text == "," and then.kind == _WORD and not then.capitalised and then.lower not in ("and", "or", "but", "nor")
+        after.text == ","
+        and then.kind == _WORD
+        and not then.capitalised
+        and then.lower not in ("and", "or", "but", "nor")
     ):
         return ""
     if start < 3 or tokens[start - 1].text != ",":

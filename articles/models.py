@@ -88,7 +88,7 @@ class Person(VersionedModel):
         default=list,
         blank=True,
         editable=False,
-        help_text="The forms imported stories named this person by (\"Mr Wong\", \"Wong\").",
+        help_text='The forms imported stories named this person by ("Mr Wong", "Wong").',
     )
 
     objects = PersonQuerySet.as_manager()

@@ -80,7 +80,9 @@ def main():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
 
     overall = summary.get("overall", summary)
-    print(f"order: {'reversed' if options.reverse else 'file order'}, {len(files)} stories, backend {connection.vendor}")
+    print(
+        f"order: {'reversed' if options.reverse else 'file order'}, {len(files)} stories, backend {connection.vendor}"
+    )
     print(
         f"people: precision {overall['precision']:.3f}, recall {overall['recall']:.3f}, F1 {overall['f1']:.3f} "
         f"(TP {overall['tp']}, FP {overall['fp']}, FN {overall['fn']}); "
