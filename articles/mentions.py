@@ -536,11 +536,8 @@ def _read_run(tokens: Sequence[_Token], classes: Sequence[str | None], start: in
     name_tokens = tokens[name_start:name_end]
     role = _role_before(tokens, name_start) or _appositive_role(tokens, name_start) or _role_after(tokens, end)
     if glued_role:
-        title = _role_before(tokens, start)
-        role = f"{title} {glued_role}".strip() if title and not _continues_a_title(tokens, start) else role
-        if _continues_a_title(tokens, start):
-            role = _clip_role(f"{_title_before(tokens, start)} {glued_role}")
-        role = role or glued_role
+        before = _title_before(tokens, start) or _role_before(tokens, start)
+        role = _clip_role(f"{before} {glued_role}".strip())
     return _RunName(
         words=tuple(token.base for token in name_tokens),
         start=name_start,
@@ -576,12 +573,20 @@ def _title_before(tokens: Sequence[_Token], start: int) -> str:
     return " ".join(words)
 
 
+# Words that may stand between a name and its verb: "X has said", "X also told", "X later recalled".
+_BEFORE_CUE = frozenset({"has", "had", "have", "also", "later", "then", "earlier", "previously", "again", "once"})
+
+
 def _followed_by_person_cue(tokens: Sequence[_Token], end: int) -> bool:
     after = tokens[end : end + 3]
     if not after:
         return False
     if after[0].lower in PERSON_CUES:
         return True
+    if len(after) > 1 and after[0].lower in _BEFORE_CUE and after[1].lower in PERSON_CUES:
+        return True
+    if tokens[end - 1].possessive and after[0].lower in KINSHIP_NOUNS:
+        return True  # "Eddie Wong's wife": firms have spokesmen, only people have wives
     if after[0].text != "," or len(after) < 2:
         return False
     if after[1].lower in ("who", "whose"):
@@ -724,18 +729,20 @@ def _thing_context(tokens: Sequence[_Token], start: int, end: int) -> bool:
     return end < len(tokens) and tokens[end].lower in COMPANY_NOUNS
 
 
-def _named_as_a_thing(story: Sequence[Sequence[_Token]], words: tuple[str, ...]) -> bool:
+def _named_as_a_thing(reading: _Reading, words: tuple[str, ...]) -> bool:
     """Does the story also use these words as the start of an institution's name ("X Industries")?"""
     length = len(words)
-    for tokens in story:
-        for i in range(len(tokens) - length):
-            if tuple(token.base for token in tokens[i : i + length]) != words or tokens[i + length - 1].possessive:
-                continue
-            following = tokens[i + length]
-            if following.base in NON_PERSON_HEADS or following.base in INSTITUTION_WORDS or following.text == "&":
-                return True
-            if i > 0 and tokens[i - 1].lower == "the" and not tokens[i - 1].capitalised:
-                return True
+    for p, i in reading.positions().get(words[0], ()):
+        tokens = reading.story[p]
+        if i + length >= len(tokens) or tuple(token.base for token in tokens[i : i + length]) != words:
+            continue
+        if tokens[i + length - 1].possessive:
+            continue
+        following = tokens[i + length]
+        if following.base in NON_PERSON_HEADS or following.base in INSTITUTION_WORDS or following.text == "&":
+            return True
+        if i > 0 and tokens[i - 1].lower == "the" and not tokens[i - 1].capitalised:
+            return True
     return False
 
 
@@ -811,6 +818,16 @@ class _Reading:
     found: dict[tuple, _Found] = field(default_factory=dict)
     person_tokens: set[tuple[int, int]] = field(default_factory=set)
     name_tokens: set[tuple[int, int]] = field(default_factory=set)  # any full name's, person or not
+    _positions: dict[str, list[tuple[int, int]]] | None = None
+
+    def positions(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each word occurs in the story, built on first use."""
+        if self._positions is None:
+            self._positions = {}
+            for p, tokens in enumerate(self.story):
+                for i, token in enumerate(tokens):
+                    self._positions.setdefault(token.base, []).append((p, i))
+        return self._positions
 
 
 class PeopleIndex:
@@ -950,7 +967,7 @@ class PeopleIndex:
                 continue
             if _fold(" ".join(words)) in self.rejected:
                 continue
-            if any(word in NON_PERSON_HEADS for word in words) or _named_as_a_thing(reading.story, words):
+            if any(word in NON_PERSON_HEADS for word in words) or _named_as_a_thing(reading, words):
                 continue
             plain_mentions = 0
             for (p, _), run_name in candidate.mentions:

@@ -745,7 +745,8 @@ def merge_people(kept, people, user=None):
         kept.found_automatically = False
         kept.found_as = sorted({*kept.found_as, *(form for person in merged for form in person.found_as)})
         kept.role = kept.role or next((person.role for person in merged if person.role), "")
-        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role"])
+        kept.version += 1  # a form opened on the kept person before the merge must not undo it
+        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role", "version"])
         PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
         PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])

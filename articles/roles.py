@@ -12,7 +12,9 @@ Reporter
 Editor
   - everything on stories, people, tags, related headlines, pinned and excluded related stories,
     revisions and corrections, including publishing, scheduling, unpublishing, restoring and
-    appending corrections, clarifications and updates.
+    appending corrections, clarifications and updates;
+  - merges people and marks records as not a person (and keeps the list of names that are not
+    people), which rewrites every story that mentions them.
 Superusers may do everything, as usual.
 """
 

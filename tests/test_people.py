@@ -108,6 +108,8 @@ def test_titles_glued_to_a_name_become_the_role(text, name, role):
         ("Jef Raskin, head of the team, has died.", "Jef Raskin"),
         ('"We are ready," said Maria Okonjo, the city\'s chief planner.', "Maria Okonjo"),
         ("Hamid Rostami told reporters the talks had failed.", "Hamid Rostami"),
+        ("Lorna Haigh has said she will stand down in May.", "Lorna Haigh"),
+        ("Gideon Marr's widow opened the new library on Friday.", "Gideon Marr"),
         ("The scheme was designed by Wen Liqun. Dr Wen said it would work.", "Wen Liqun"),
         ("Prosecuting, J. R. Castellane KC told the jury the accounts were false.", "J. R. Castellane"),
         ("Bram ter Horst of Velo Nord Racing won the stage.", "Bram ter Horst"),
@@ -289,6 +291,8 @@ def test_merging_people_moves_links_aliases_and_address_with_a_301_and_revisions
     old_page = editor_client.get("/people/eddie-wong/")
     assert old_page.status_code == 301 and old_page["Location"] == kept.get_absolute_url()
     assert PersonRedirect.objects.get(old_slug="eddie-wong").person == kept
+    old_feed = editor_client.get("/people/eddie-wong/feed/atom/")
+    assert old_feed.status_code == 301 and old_feed["Location"] == "/people/edward-wong/feed/atom/"
     for article in (story, both):
         assert "People merged: Eddie Wong into Edward Wong" in article.revisions.first().message
 
@@ -418,3 +422,29 @@ def test_places_inside_other_names_are_not_tags():
 
 def test_subject_names_are_a_small_controlled_vocabulary():
     assert 10 <= len(SUBJECT_NAMES) <= 40
+
+
+# --- Related stories name only real shared people and tags ------------------------------------
+
+
+@pytest.mark.django_db
+def test_related_reason_names_only_people_really_shared(tmp_path):
+    first = tmp_path / "01-derby.txt"
+    second = tmp_path / "02-cup.txt"
+    first.write_text(
+        "Kingsmere striker Eddie Wong scored twice as the club won the derby, the manager said.\n"
+        "Wong said the team had worked hard all season, and United now lead the league.\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        "Student Victor Wong said the cup final had been the best match of the season for the club.\n"
+        "Rather than celebrate, the team trained on Sunday. Wong, 19, scored in the league win.\n",
+        encoding="utf-8",
+    )
+    run(first, second)
+    derby = Article.objects.get(source_key="file:01-derby.txt")
+
+    reasons = [story.reason for story in derby.related_articles()]
+
+    assert reasons == ["Also about Sport"]
+    assert set(Person.objects.values_list("name", flat=True)) == {"Eddie Wong", "Victor Wong"}
