@@ -522,9 +522,12 @@ class Importer:
             Person.objects.filter(pk=pk).update(found_as=sorted(known))
 
     def _complete_person(self, pk, role, aliases):
-        # A file may add a missing role or alias to someone known; it never replaces an editor's.
+        # A file may add a missing role or alias to someone known; it never replaces an editor's. Aliases
+        # of a person editors reviewed are theirs alone: detection reads them, so a file changing them
+        # would change what other files link to on the next run.
         person = Person.objects.get(pk=pk)
-        missing = [alias for alias in aliases if alias not in person.alias_list]
+        allowed = aliases if person.found_automatically else ()
+        missing = [alias for alias in allowed if alias not in person.alias_list]
         if (role and not person.role) or missing:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])

@@ -135,6 +135,10 @@ THING_PREPOSITIONS = _PERSON_CONTEXT["thing prepositions"]
 FICTION_CUES = _PERSON_CONTEXT["fiction"]
 COMPANY_NOUNS = _PERSON_CONTEXT["company nouns"]
 _FICTION_WINDOW = 5
+COMPANY_DESCRIPTORS = _PERSON_CONTEXT["company descriptors"]
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "himself", "herself"})
+_PRONOUN_WINDOW = 30
+GIVEN_NAMES = frozenset(_vocabulary("given_names.txt").split())
 APPOSITION_ADVERBS = frozenset({"currently", "now", "formerly", "previously", "also", "then", "himself", "herself"})
 
 NON_PERSON = (
@@ -657,27 +661,59 @@ def _honorific_before(tokens: Sequence[_Token], start: int) -> bool:
     return start > 0 and (tokens[start - 1].base in HONORIFICS or tokens[start - 1].base in TITLES)
 
 
-def _attributed(tokens: Sequence[_Token], start: int, end: int) -> bool:
-    """ "X said", "X, who", "X, 29,", "X, the ROLE,", or '..." said X' / "according to X"."""
+_STRONG, _WEAK = "strong", "weak"
+
+
+def _attributed(tokens: Sequence[_Token], start: int, end: int) -> str:
+    """How surely the words around one mention make it a person's: _STRONG, _WEAK or "".
+
+    Strong: "X, who", "X, 29,", "X, the ROLE,", "X's widow", "X of Y Racing". Weak: speech alone ("X said",
+    '..." said X', "according to X"), because firms, agencies and ministries say things too.
+    """
+    after = tokens[end : end + 3]
+    if after and after[0].text == "," and len(after) > 1:
+        if after[1].lower in ("who", "whose"):
+            return _STRONG
+        if after[1].kind == _NUM and len(after) == 3 and after[2].text == ",":  # "Sapir Cohen, 29,"
+            return _STRONG
+        if _human_role(_role_after(tokens, end)):
+            return _STRONG
+    if after and tokens[end - 1].possessive and after[0].lower in KINSHIP_NOUNS:
+        return _STRONG  # "Eddie Wong's wife": firms have spokesmen, only people have wives
+    if _affiliation_after(tokens, end):
+        return _STRONG
     if _followed_by_person_cue(tokens, end):
-        return True
-    if (
-        end < len(tokens)
-        and tokens[end].text == ","
-        and end + 1 < len(tokens)
-        and tokens[end + 1].lower
-        in (
-            "said",
-            "says",
-        )
-    ):
-        return True
+        return _WEAK
+    if len(after) > 1 and after[0].text == "," and after[1].lower in ("said", "says"):
+        return _WEAK
     before = tokens[start - 1].lower if start > 0 else ""
     if before in ATTRIBUTION_VERBS:
-        return True
-    if _affiliation_after(tokens, end):
-        return True
-    return start > 1 and tokens[start - 2].lower == "according" and before == "to"
+        return _WEAK
+    if start > 1 and tokens[start - 2].lower == "according" and before == "to":
+        return _WEAK
+    return ""
+
+
+def _human_role(role: str) -> bool:
+    """Does a role describe a human ("chief planner"), not a firm ("the chipmaker")?"""
+    if not role:
+        return False
+    head = role.split()[-1]
+    lower = head.lower()
+    if lower in COMPANY_DESCRIPTORS or lower.split("-")[-1] in COMPANY_DESCRIPTORS:
+        return False
+    return True
+
+
+def _personal_pronoun_follows(story: Sequence[Sequence[_Token]], p: int, end: int) -> bool:
+    """ "... said X. She added ...": a he or she refers back before anyone else is named."""
+    window = [*story[p][end:], *(story[p + 1][:_PRONOUN_WINDOW] if p + 1 < len(story) else ())]
+    for token in window[:_PRONOUN_WINDOW]:
+        if token.lower in PERSONAL_PRONOUNS:
+            return True
+        if token.capitalised and not token.initial and _token_class(token) == _NAME:
+            return False  # someone or something else is named first
+    return False
 
 
 def _affiliation_after(tokens: Sequence[_Token], end: int) -> bool:
@@ -969,25 +1005,32 @@ class PeopleIndex:
                 continue
             if any(word in NON_PERSON_HEADS for word in words) or _named_as_a_thing(reading, words):
                 continue
-            plain_mentions = 0
+            plain_mentions, spoken = 0, False
             for (p, _), run_name in candidate.mentions:
                 tokens = reading.story[p]
                 if _thing_context(tokens, run_name.start, run_name.end):
                     if not _honorific_before(tokens, run_name.start):
                         continue
                 plain_mentions += 1
+                sign = _attributed(tokens, run_name.start, run_name.end)
                 if (
-                    run_name.role
+                    _human_role(run_name.role)
                     or _honorific_before(tokens, run_name.start)
-                    or _attributed(tokens, run_name.start, run_name.end)
+                    or sign == _STRONG
                     or run_name.initials >= 2
                 ):
                     candidate.evidence = True
+                elif sign == _WEAK:
+                    # Speech alone needs a given name or a "he"/"she" to tell a speaker from a firm.
+                    spoken = (
+                        spoken or words[0] in GIVEN_NAMES or _personal_pronoun_follows(reading.story, p, run_name.end)
+                    )
             family, given = surname(" ".join(words)), words[0]
+            later_sign = later.get(family) or later.get(given)
+            if later_sign == _WEAK:
+                later_sign = given in GIVEN_NAMES
             if plain_mentions and (
-                later.get(family)
-                or later.get(given)
-                or (family in initials_forms and given[:1] == initials_forms[family].words[0][:1])
+                spoken or later_sign or (family in initials_forms and given[:1] == initials_forms[family].words[0][:1])
             ):
                 candidate.evidence = True
             if candidate.evidence and plain_mentions:
@@ -1110,19 +1153,18 @@ def _mention_form(tokens: Sequence[_Token], run_name: _RunName) -> str:
 
 def _later_mention_evidence(
     story: Sequence[Sequence[_Token]], singles: list[tuple[tuple[int, int], _RunName]]
-) -> dict[str, bool]:
+) -> dict[str, str]:
     """Surnames the story also uses as a person's: "Mr Raman", "Raman said", "Zielinski, who"."""
-    evidence: dict[str, bool] = {}
+    evidence: dict[str, str] = {}
     for (p, _), run_name in singles:
         tokens = story[p]
         if run_name.initials:
             continue
-        if (
-            _honorific_before(tokens, run_name.start)
-            or _attributed(tokens, run_name.start, run_name.end)
-            or run_name.role
-        ):
-            evidence[run_name.text] = True
+        if _honorific_before(tokens, run_name.start) or _human_role(run_name.role):
+            evidence[run_name.text] = _STRONG
+        elif sign := _attributed(tokens, run_name.start, run_name.end):
+            if evidence.get(run_name.text) != _STRONG:
+                evidence[run_name.text] = sign
     return evidence
 
 

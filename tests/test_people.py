@@ -125,6 +125,29 @@ def test_people_are_found_by_the_evidence_a_reader_uses(text, name):
     assert names(text) == [name]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestle Moorcroft Hamlyn said on Monday that third-quarter profits rose 8%.",
+        '"Demand is strong," Brackley Ashdown said in a statement.',
+        "Orrin Vasquez Mendel, the chipmaker, said orders had doubled.",
+    ],
+)
+def test_speech_alone_does_not_make_a_firm_a_person(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rafael Okwu said the vote had been fair.",  # a given name
+        "Ximu Daqing said the bridge would open. He added that tolls would stay.",  # a "he" refers back
+    ],
+)
+def test_speech_with_a_given_name_or_a_pronoun_is_a_person(text):
+    assert len(found(text)) == 1
+
+
 def test_a_capitalised_pair_with_no_sign_of_a_person_is_not_one():
     assert found("Harlow Pryce reported higher sales on Monday.", "Shares in Harlow Pryce rose 4%.") == []
 
