@@ -75,7 +75,7 @@ def largest_story(limit):
     rng = random.Random(7)
     parts, size = ["The longest file the import allows\n\n"], 40
     while True:
-        story = story_text(rng.randrange(10**6), rng, [f"Briefing {n}" for n in range(50)]).split("\n\n")[0]
+        story = story_text(rng.randrange(50) * 2, rng, [f"Briefing {n}" for n in range(100)]).split("\n\n")[0]
         paragraph = "\n".join(textwrap.fill(line, 70) for line in story.splitlines() if line) + "\n\n"
         if size + len(paragraph.encode()) > limit:
             return "".join(parts)
