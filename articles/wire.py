@@ -94,6 +94,10 @@ class Story:
     image_caption: str = ""
     image_credit: str = ""
     warnings: tuple[str, ...] = ()
+    # Agency formats (articles/formats/): the body as HTML in the body vocabulary, and the item's
+    # identity and metadata (an articles.formats.item.AgencyItem); None for wire text and fixtures.
+    body_html: str = ""
+    item: object = None
 
     @property
     def body(self):
