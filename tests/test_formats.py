@@ -11,7 +11,7 @@ import pytest
 
 from articles.formats import agency_xml, ninjs
 from articles.formats.item import canonical_code, code_uri
-from articles.wire import WireError
+from articles.formats.story import FormatError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "formats"
 EXPECTED = json.loads((SAMPLES / "samples-expected.json").read_text(encoding="utf-8"))
@@ -177,7 +177,7 @@ def test_nitf_embargo_schedules_the_story():
 
 
 def test_nitf_without_identifier_is_refused():
-    with pytest.raises(WireError, match=r"anon\.xml: docdata/doc-id: has no doc-id"):
+    with pytest.raises(FormatError, match=r"anon\.xml: docdata/doc-id: has no doc-id"):
         agency_xml.parse("<nitf><body><body.content><p>Text.</p></body.content></body></nitf>", "anon.xml")
 
 
@@ -260,13 +260,13 @@ def test_newsml_message_items_field_by_field():
 
 def test_newsml_package_item_is_refused_with_what_to_do():
     package = '<packageItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="p" version="1"/>'
-    with pytest.raises(WireError, match="packageItem only lists other items"):
+    with pytest.raises(FormatError, match="packageItem only lists other items"):
         agency_xml.parse(package, "pkg.xml")
 
 
 def test_other_xml_is_refused_not_read_as_text():
     assert agency_xml.looks_like('<?xml version="1.0"?><rss><channel/></rss>')
-    with pytest.raises(WireError, match=r"feed\.xml: XML with root <rss> is not a format we read"):
+    with pytest.raises(FormatError, match=r"feed\.xml: XML with root <rss> is not a format we read"):
         agency_xml.parse('<?xml version="1.0"?><rss><channel/></rss>', "feed.xml")
     assert not agency_xml.looks_like("Plain wire copy <with> brackets.")
 
@@ -376,7 +376,7 @@ def test_our_own_json_fixtures_are_not_ninjs():
     ],
 )
 def test_bad_ninjs_gives_located_errors(text, message):
-    with pytest.raises(WireError, match=message):
+    with pytest.raises(FormatError, match=message):
         ninjs.parse(text, "bad.json")
 
 
@@ -420,12 +420,12 @@ def listener():
 
 
 def test_xxe_is_refused_naming_the_file():
-    with pytest.raises(WireError, match=r"xxe\.xml:2: refused: its DOCTYPE declares entities"):
+    with pytest.raises(FormatError, match=r"xxe\.xml:2: refused: its DOCTYPE declares entities"):
         agency_xml.parse(XXE_FILE, "xxe.xml")
 
 
 def test_billion_laughs_is_refused():
-    with pytest.raises(WireError, match=r"bomb\.xml:3: refused: its DOCTYPE declares entities"):
+    with pytest.raises(FormatError, match=r"bomb\.xml:3: refused: its DOCTYPE declares entities"):
         agency_xml.parse(BILLION_LAUGHS, "bomb.xml")
 
 
@@ -434,7 +434,7 @@ def test_network_entity_is_refused_and_never_fetched(listener):
     hostile = f"""<?xml version="1.0"?>
 <!DOCTYPE newsItem [<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/evil.dtd"> %remote;]>
 <newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="1"/>"""
-    with pytest.raises(WireError, match=r"ssrf\.xml:2: refused"):
+    with pytest.raises(FormatError, match=r"ssrf\.xml:2: refused"):
         agency_xml.parse(hostile, "ssrf.xml")
     assert connections == []
 
@@ -452,13 +452,13 @@ def test_plain_doctype_is_accepted_and_its_dtd_never_read(listener):
 
 
 def test_undeclared_entity_is_a_located_error_not_a_lookup():
-    with pytest.raises(WireError, match=r"nbsp\.xml:1: malformed XML: Entity 'nbsp' not defined"):
+    with pytest.raises(FormatError, match=r"nbsp\.xml:1: malformed XML: Entity 'nbsp' not defined"):
         agency_xml.parse("<nitf><body><body.content><p>a&nbsp;b</p></body.content></body></nitf>", "nbsp.xml")
 
 
 def test_malformed_xml_gives_the_line():
     broken = "<?xml version='1.0'?>\n<nitf>\n<head>\n</nitf>"
-    with pytest.raises(WireError, match=r"broken\.xml:4: malformed XML: .*mismatch"):
+    with pytest.raises(FormatError, match=r"broken\.xml:4: malformed XML: .*mismatch"):
         agency_xml.parse(broken, "broken.xml")
 
 
@@ -468,8 +468,8 @@ def test_bad_dates_and_statuses_in_xml_name_the_field():
         .read_text(encoding="utf-8")
         .replace("2025-03-01T10:00:00Z</firstCreated>", "soon</firstCreated>")
     )
-    with pytest.raises(WireError, match=r"g2\.xml: itemMeta/firstCreated: 'soon' is not an ISO 8601"):
+    with pytest.raises(FormatError, match=r"g2\.xml: itemMeta/firstCreated: 'soon' is not an ISO 8601"):
         agency_xml.parse(bad_date, "g2.xml")
     bad_status = (SAMPLES / "newsml-sample.xml").read_text(encoding="utf-8").replace("stat:usable", "stat:maybe")
-    with pytest.raises(WireError, match=r"g2\.xml: itemMeta/pubStatus: 'maybe' is not one of"):
+    with pytest.raises(FormatError, match=r"g2\.xml: itemMeta/pubStatus: 'maybe' is not one of"):
         agency_xml.parse(bad_status, "g2.xml")

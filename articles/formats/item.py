@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from articles.wire import MAX_LENGTHS, PersonRef, Story, WireError, derive_headline
+from articles.formats.fields import MAX_LENGTHS
+from articles.formats.story import FormatError, PersonRef, Story
+from articles.formats.text import cut_at_word, derive_headline
 
 PUB_STATUSES = ("usable", "withheld", "canceled")
 # How agencies spell the same status; NITF says "embargoed" where G2 has a separate embargo time.
@@ -102,7 +104,7 @@ def moment(value, source, path):
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise WireError(f"{text!r} is not an ISO 8601 date and time", source=source, field=path) from None
+        raise FormatError(f"{text!r} is not an ISO 8601 date and time", source=source, field=path) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -111,7 +113,7 @@ def version_number(value, source, path):
     if not text:
         return None
     if not text.isdigit():
-        raise WireError(f"{text!r} is not a version number", source=source, field=path)
+        raise FormatError(f"{text!r} is not a version number", source=source, field=path)
     return int(text)
 
 
@@ -119,7 +121,7 @@ def pub_status(value, source, path):
     status = clean(value).lower().removeprefix("stat:")
     status = STATUS_ALIASES.get(status, status)
     if status not in PUB_STATUSES:
-        raise WireError(f"{status!r} is not one of {', '.join(PUB_STATUSES)}", source=source, field=path)
+        raise FormatError(f"{status!r} is not one of {', '.join(PUB_STATUSES)}", source=source, field=path)
     return status
 
 
@@ -156,7 +158,7 @@ def limited(value, name, source, path=None):
     value = clean(value)
     limit = MAX_LENGTHS[name]
     if len(value) > limit:
-        raise WireError(f"is {len(value)} characters long; the limit is {limit}", source=source, field=path or name)
+        raise FormatError(f"is {len(value)} characters long; the limit is {limit}", source=source, field=path or name)
     return value
 
 
@@ -187,20 +189,20 @@ def build_story(fields, item, source):
     """The story the importer saves. A canceled item may carry no text: it only takes its story down."""
     paragraphs = tuple(clean(text) for text in fields.paragraphs if clean(text))
     if not paragraphs and not item.canceled:
-        raise WireError("story has no body text", source=source, field="body")
+        raise FormatError("story has no body text", source=source, field="body")
     headline = limited(fields.headline, "headline", source)
     derived = not headline and bool(paragraphs)
     if derived:
         headline = derive_headline(paragraphs[0])
     summary = clean(fields.summary)
     if len(summary) > MAX_LENGTHS["summary"]:
-        raise WireError(
+        raise FormatError(
             f"is {len(summary)} characters long; the limit is {MAX_LENGTHS['summary']}", source=source, field="summary"
         )
     if not summary and paragraphs:
-        summary = _cut_at_word(paragraphs[0], MAX_LENGTHS["summary"])
+        summary = cut_at_word(paragraphs[0], MAX_LENGTHS["summary"])
     if not item.guid:
-        raise WireError("the item has no identifier (guid, uri or doc-id)", source=source, field="guid")
+        raise FormatError("the item has no identifier (guid, uri or doc-id)", source=source, field="guid")
     # A picture given as a path beside the file is imported as the lead image; addresses are only recorded.
     beside = next((picture for picture in item.pictures if _is_relative_path(picture.href)), None)
     if beside and not fields.image:
@@ -230,11 +232,3 @@ def build_story(fields, item, source):
 
 def _is_relative_path(href):
     return bool(href) and not urlsplit(href).scheme and not href.startswith(("/", "\\"))
-
-
-def _cut_at_word(text, limit):
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > 0 else text[:limit]).rstrip()

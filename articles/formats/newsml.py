@@ -21,7 +21,7 @@ from articles.formats.item import (
     version_number,
 )
 from articles.formats.safexml import child, children, local, path, text, where
-from articles.wire import PersonRef, WireError
+from articles.formats.story import FormatError, PersonRef
 
 NAMESPACE = "http://iptc.org/std/nar/2006-10-01/"
 PERSON_TYPES = {"cpnat:person"}
@@ -42,14 +42,14 @@ def parse(root, source):
         items = [item for item in children(child(root, "itemSet"), "newsItem", "packageItem", "conceptItem")]
         stories = [_story(item, f"{source}#{index}") for index, item in enumerate(items) if local(item) == "newsItem"]
         if not stories:
-            raise WireError("the newsMessage carries no newsItem", source=source, field="itemSet")
+            raise FormatError("the newsMessage carries no newsItem", source=source, field="itemSet")
         return stories
     if name == "packageItem":
-        raise WireError(
+        raise FormatError(
             "a packageItem only lists other items by reference (itemRef@residref): import those newsItems",
             source=source,
         )
-    raise WireError(f"<{name}> items carry no story text; expected a newsItem", source=source)
+    raise FormatError(f"<{name}> items carry no story text; expected a newsItem", source=source)
 
 
 def _story(element, source):
@@ -105,7 +105,7 @@ def _story(element, source):
         pictures=tuple(pictures),
     )
     if not item.guid:
-        raise WireError("has no guid to identify the story by", source=source, line=where(element), field="guid")
+        raise FormatError("has no guid to identify the story by", source=source, line=where(element), field="guid")
     fields = Fields(
         headline=_headline(content_meta),
         summary=_summary(content_meta),

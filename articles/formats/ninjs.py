@@ -20,7 +20,7 @@ from articles.formats.item import (
     pub_status,
     version_number,
 )
-from articles.wire import PersonRef, WireError
+from articles.formats.story import FormatError, PersonRef
 
 # Keys only a ninjs object has (our own JSON fixtures use headline/body/... and none of these).
 MARKERS = frozenset(
@@ -47,23 +47,25 @@ def parse(text, source):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise WireError(f"invalid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno) from None
+        raise FormatError(
+            f"invalid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno
+        ) from None
     except (ValueError, RecursionError) as error:
-        raise WireError(f"invalid JSON: {error}", source=source) from None
+        raise FormatError(f"invalid JSON: {error}", source=source) from None
     return parse_object(data, source)
 
 
 def parse_object(data, source):
     if isinstance(data, list):
         if not data:
-            raise WireError("JSON list holds no items", source=source)
+            raise FormatError("JSON list holds no items", source=source)
         return [_story(item, f"{source}#{index}", f"[{index}]") for index, item in enumerate(data)]
     return [_story(data, source, "")]
 
 
 def _story(data, source, prefix):
     if not isinstance(data, dict):
-        raise WireError("must be a ninjs object", source=source, field=prefix or None)
+        raise FormatError("must be a ninjs object", source=source, field=prefix or None)
     reader = _Reader(data, source, prefix)
     headline = reader.role_value("headlines", "main") or reader.string("headline")
     summary = reader.role_value("descriptions", "summary") or _description_1x(reader)
@@ -91,7 +93,7 @@ def _story(data, source, prefix):
         pictures=tuple(_pictures(reader)),
     )
     if not item.guid:
-        raise WireError("has no uri to identify the story by", source=source, field=prefix + "uri")
+        raise FormatError("has no uri to identify the story by", source=source, field=prefix + "uri")
     first = moment(reader.string("firstcreated"), source, prefix + "firstcreated")
     embargoed = moment(reader.string("embargoed"), source, prefix + "embargoed")
     fields = Fields(
@@ -125,7 +127,7 @@ class _Reader:
         if isinstance(value, int | float) and not isinstance(value, bool) and key == "version":
             return str(value)
         if not isinstance(value, str):
-            raise WireError(
+            raise FormatError(
                 f"must be text, not {type(value).__name__}", source=self.source, field=f"{self.prefix}{where}{key}"
             )
         return value.strip()
@@ -139,11 +141,11 @@ class _Reader:
             if isinstance(value, dict) and key == "associations":  # 1.x associations are keyed by name
                 return [(f"{key}.{name}.", entry) for name, entry in value.items() if isinstance(entry, dict)]
             if not isinstance(value, list):
-                raise WireError("must be a list", source=self.source, field=self.prefix + key)
+                raise FormatError("must be a list", source=self.source, field=self.prefix + key)
             found = []
             for index, entry in enumerate(value):
                 if not isinstance(entry, dict):
-                    raise WireError("must be an object", source=self.source, field=f"{self.prefix}{key}[{index}]")
+                    raise FormatError("must be an object", source=self.source, field=f"{self.prefix}{key}[{index}]")
                 found.append((f"{key}[{index}].", entry))
             return found
         return []
@@ -155,7 +157,7 @@ class _Reader:
             return None
         value = chosen[0].get("value", "")
         if not isinstance(value, str):
-            raise WireError("must be text", source=self.source, field=f"{self.prefix}{key}.value")
+            raise FormatError("must be text", source=self.source, field=f"{self.prefix}{key}.value")
         return (value, chosen[0].get("contenttype", "text/plain"))
 
 

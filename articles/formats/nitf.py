@@ -20,14 +20,14 @@ from articles.formats.item import (
     version_number,
 )
 from articles.formats.safexml import child, children, descendants, local, path, text
-from articles.wire import PersonRef, WireError
+from articles.formats.story import FormatError, PersonRef
 
 _VERSION_RE = re.compile(r"NITF\s+(\d+(?:\.\d+)*)", re.IGNORECASE)
 
 
 def parse(root, source):
     if local(root) != "nitf":
-        raise WireError(f"expected an NITF document (root <nitf>), found <{local(root)}>", source=source)
+        raise FormatError(f"expected an NITF document (root <nitf>), found <{local(root)}>", source=source)
     return [_story(root, source)]
 
 
@@ -91,7 +91,7 @@ def _story(root, source):
         warnings=[f"{source}: body: {note}" for note in content.notes],
     )
     if not item.guid:
-        raise WireError("has no doc-id@id-string to identify the story by", source=source, field="docdata/doc-id")
+        raise FormatError("has no doc-id@id-string to identify the story by", source=source, field="docdata/doc-id")
     return build_story(fields, item, source)
 
 

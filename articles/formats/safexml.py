@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from articles.wire import WireError
+from articles.formats.story import FormatError
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
@@ -29,7 +29,7 @@ _DECLARATION_RE = re.compile(rb"<!\s*ENTITY\b|%\s*[\w.-]+\s*;", re.IGNORECASE)
 
 
 def parse(data, source):
-    """The root element of `data`; WireError naming the file (and line) for hostile or malformed XML."""
+    """The root element of `data`; FormatError naming the file (and line) for hostile or malformed XML."""
     _refuse_declarations(_ascii_view(data), source)
     data = _without_doctype(data)
     parser = etree.XMLParser(**_PARSER_OPTIONS)
@@ -38,12 +38,12 @@ def parse(data, source):
     except etree.XMLSyntaxError as error:
         line = error.lineno or None
         column = f" (column {error.position[1]})" if error.position and error.position[1] else ""
-        raise WireError(f"malformed XML: {error.msg}{column}", source=source, line=line) from None
+        raise FormatError(f"malformed XML: {error.msg}{column}", source=source, line=line) from None
     if root is None:
-        raise WireError("no XML document", source=source)
+        raise FormatError("no XML document", source=source)
     doctype = root.getroottree().docinfo.internalDTD
     if doctype is not None and list(doctype.entities()):
-        raise WireError(_REFUSAL, source=source, line=1)
+        raise FormatError(_REFUSAL, source=source, line=1)
     return root
 
 
@@ -74,7 +74,7 @@ def _refuse_declarations(view, source):
     declaration = _DECLARATION_RE.search(subset)
     if declaration:
         line = view.count(b"\n", 0, opening + declaration.start()) + 1
-        raise WireError(_REFUSAL, source=source, line=line)
+        raise FormatError(_REFUSAL, source=source, line=line)
 
 
 def _without_doctype(data):
