@@ -1,6 +1,6 @@
 """What agency formats (NITF, NewsML-G2, ninjs) share: item metadata, text clean-up, dates, concept codes.
 
-Pure: no Django. Each parser reads its format into an `AgencyItem` plus the story fields, and
+Pure: no Django. Each parser reads its format into an `ItemMeta` plus the story fields, and
 `build_story()` checks them against the same limits as wire text, so every format reaches the
 importer as the same `Story`.
 """
@@ -50,7 +50,7 @@ class PictureRef:
 
 
 @dataclass(frozen=True)
-class AgencyItem:
+class ItemMeta:
     """The item's own identity and the metadata our story fields do not hold."""
 
     format: str  # "nitf", "newsml-g2" or "ninjs"

@@ -9,9 +9,9 @@ Mapping: see ../shared/fixtures/formats/README.md.
 
 from articles.formats import markup, nitf
 from articles.formats.item import (
-    AgencyItem,
     Concept,
     Fields,
+    ItemMeta,
     PictureRef,
     build_story,
     canonical_code,
@@ -89,7 +89,7 @@ def _story(element, source):
     status = child(item_meta, "pubStatus")
     provider = child(item_meta, "provider")
 
-    item = AgencyItem(
+    item = ItemMeta(
         format="newsml-g2",
         format_version=element.get("standardversion", "2"),
         guid=element.get("guid", "").strip(),

@@ -10,9 +10,9 @@ import json
 
 from articles.formats import markup
 from articles.formats.item import (
-    AgencyItem,
     Concept,
     Fields,
+    ItemMeta,
     PictureRef,
     build_story,
     concepts,
@@ -75,7 +75,7 @@ def _story(data, source, prefix):
         PersonRef(name=reader.string("name", entry, where), role=reader.string("rel", entry, where))
         for where, entry in reader.entries("people", "person")
     ]
-    item = AgencyItem(
+    item = ItemMeta(
         format="ninjs",
         format_version=_version(data),
         guid=reader.string("uri"),

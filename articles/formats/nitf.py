@@ -9,9 +9,9 @@ import re
 
 from articles.formats import markup
 from articles.formats.item import (
-    AgencyItem,
     Concept,
     Fields,
+    ItemMeta,
     PictureRef,
     build_story,
     concepts,
@@ -59,7 +59,7 @@ def _story(root, source):
     if published is None:
         published = moment(_attr(path(head, "pubdata"), "date.publication"), source, "pubdata@date.publication")
 
-    item = AgencyItem(
+    item = ItemMeta(
         format="nitf",
         format_version=_format_version(root),
         guid=_attr(doc_id, "id-string").strip(),

@@ -56,7 +56,7 @@ class Story:
     image_credit: str = ""
     warnings: tuple[str, ...] = ()
     # Agency formats (nitf, newsml, ninjs): the body as HTML in the body vocabulary, and the item's
-    # identity and metadata (an articles.formats.item.AgencyItem); None for wire text and fixtures.
+    # identity and metadata (an articles.formats.item.ItemMeta); None for wire text and fixtures.
     body_html: str = ""
     item: object = None
 
