@@ -140,11 +140,12 @@ def test_nitf_35_with_namespace_field_by_field():
     assert (story.item.guid, story.item.version, story.item.format_version) == ("QX-2024-0042", 2, "3.5")
     assert story.item.ednote == "Corrects the ferry's name in the third paragraph"
     assert story.body_html == (
-        "<p>The Aurelia returned to service on Friday, <strong>two weeks</strong> early.</p>"
-        "<h2>Quieter engines</h2>"
-        "<ul><li>New engines</li><li>A wider ramp</li></ul>"
-        "<p>Monday | 06:15</p>"
-        '<p>Timetables are at <a href="https://kestrel.example/ferry">the port\'s site</a>.<br>Fares are unchanged.</p>'
+        "<p>The Aurelia returned to service on Friday, <strong>two weeks</strong> early.</p>\n"
+        "<h2>Quieter engines</h2>\n"
+        "<ul><li>New engines</li><li>A wider ramp</li></ul>\n"
+        "<p>Monday | 06:15</p>\n"
+        '<p>Timetables are at <a href="https://kestrel.example/ferry" rel="noopener">the port\'s site</a>.<br>'
+        "Fares are unchanged.</p>"
     )
     # Every block reaches the plain paragraphs, so nothing is lost where the body is plain text.
     assert story.paragraphs == (
@@ -153,7 +154,7 @@ def test_nitf_35_with_namespace_field_by_field():
         "New engines",
         "A wider ramp",
         "Monday | 06:15",
-        "Timetables are at the port's site.Fares are unchanged.",
+        "Timetables are at the port's site.\nFares are unchanged.",
     )
     assert story.warnings == ("ferry.xml: body: <table> kept as text, one paragraph a row",)
 
@@ -240,7 +241,7 @@ def test_newsml_message_items_field_by_field():
     assert first.dateline == ""
     assert first.source_agency == "nprov:QX"
     assert first.paragraphs == ("First paragraph of the story.", "Second paragraph.")
-    assert first.body_html == "<p>First paragraph of the story.</p><p>Second paragraph.</p>"
+    assert first.body_html == "<p>First paragraph of the story.</p>\n<p>Second paragraph.</p>"
     assert first.published_at == datetime(2024, 6, 1, 5, 0, tzinfo=UTC)
     item = first.item
     assert item.version_created == datetime(2024, 6, 1, 6, 45, tzinfo=UTC)
@@ -252,7 +253,7 @@ def test_newsml_message_items_field_by_field():
     # A picture beside the file becomes the lead image; its title the caption.
     assert (first.image, first.image_caption) == ("bridge.jpg", "The new span at dusk")
 
-    assert second.body_html == "<p>Body from the NITF.</p><blockquote><p>Quoted.</p><cite>Someone</cite></blockquote>"
+    assert second.body_html == "<p>Body from the NITF.</p>\n<blockquote><p>Quoted.</p><cite>Someone</cite></blockquote>"
     assert second.source_agency == "https://qx.example/"
     assert second.byline == "QX staff"
     assert second.published_at == datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
@@ -313,7 +314,8 @@ def test_ninjs_1_field_by_field():
     assert story.source_agency == "QX News"
     assert story.published_at == datetime(2024, 8, 3, 12, 0, tzinfo=UTC)
     assert story.body_html == (
-        "<p>Lede with <em>emphasis</em>.</p><h3>Stalls</h3><blockquote><p>Best fair yet</p></blockquote><p>Second.</p>"
+        "<p>Lede with <em>emphasis</em>.</p>\n<h3>Stalls</h3>\n"
+        "<blockquote><p>Best fair yet</p></blockquote>\n<p>Second.</p>"
     )
     assert story.warnings == ("fair.json: body: <script> dropped (code, not story text)",)
     assert story.tags == ("fairs",)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from articles import body as story_body
 from articles.formats.fields import MAX_LENGTHS
 from articles.formats.story import FormatError, PersonRef, Story
 from articles.formats.text import cut_at_word, derive_headline
@@ -78,8 +79,7 @@ class Fields:
 
     headline: str = ""
     summary: str = ""
-    body_html: str = ""
-    paragraphs: list[str] = field(default_factory=list)
+    body_html: str = ""  # in the body vocabulary (articles/formats/markup.py)
     byline: str = ""
     dateline: str = ""
     source_agency: str = ""
@@ -187,7 +187,9 @@ def people(refs, source, path):
 
 def build_story(fields, item, source):
     """The story the importer saves. A canceled item may carry no text: it only takes its story down."""
-    paragraphs = tuple(clean(text) for text in fields.paragraphs if clean(text))
+    # The one door into a story body; every block (subheads, quotes, list items too) also as plain text.
+    body_html = story_body.sanitise(fields.body_html)
+    paragraphs = tuple(story_body.text_blocks(body_html))
     if not paragraphs and not item.canceled:
         raise FormatError("story has no body text", source=source, field="body")
     headline = limited(fields.headline, "headline", source)
@@ -225,7 +227,7 @@ def build_story(fields, item, source):
         image_caption=limited(fields.image_caption, "image.caption", source),
         image_credit=limited(fields.image_credit, "image.credit", source),
         warnings=tuple(fields.warnings),
-        body_html=fields.body_html,
+        body_html=body_html,
         item=item,
     )
 

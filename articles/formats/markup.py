@@ -3,7 +3,7 @@
 The vocabulary every format may emit (PLAN.md, issue 14): `p`, `h2`, `h3`, `blockquote` with `p`
 children and an optional `cite`, `ul`/`ol`/`li`, `a[href]`, `strong`, `em`, `br`. What has no place
 there becomes text (a table's rows, a preformatted block) and is reported in `notes`, never dropped
-silently. Each block also comes out as plain text, for `Story.paragraphs`.
+silently. `articles.body.sanitise()` then has the last word on the markup (build_story).
 """
 
 from dataclasses import dataclass, field
@@ -33,7 +33,6 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 @dataclass
 class Body:
     html: str = ""
-    paragraphs: list[str] = field(default_factory=list)  # every block as plain text, in order
     notes: list[str] = field(default_factory=list)  # what did not fit the vocabulary and became text
     pictures: list[str] = field(default_factory=list)  # addresses of pictures inside the body
 
@@ -47,12 +46,22 @@ def from_element(container):
 
 def from_html(value):
     """An HTML string (a ninjs body): parsed by lxml's HTML parser, which knows no external entities."""
+    fragment = _html_fragment(value)
+    return from_element(fragment) if fragment is not None else Body()
+
+
+def text_of_html(value):
+    """An HTML string's text (a ninjs headline or description marked up), whitespace collapsed."""
+    fragment = _html_fragment(value)
+    return plain(fragment) if fragment is not None else ""
+
+
+def _html_fragment(value):
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        fragment = lxml.html.fragment_fromstring(value, create_parent="div", parser=parser)
+        return lxml.html.fragment_fromstring(value, create_parent="div", parser=parser)
     except (etree.ParserError, ValueError):
-        return Body()
-    return from_element(fragment)
+        return None
 
 
 def from_text(value):
@@ -61,7 +70,6 @@ def from_text(value):
     for chunk in value.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
         text = " ".join(chunk.split())
         if text:
-            body.paragraphs.append(text)
             body.html += f"<p>{escape(text, quote=False)}</p>"
     return body
 
@@ -114,7 +122,6 @@ class _Converter:
         text = plain(element)
         if text:
             self.body.html += f"<{tag}>{html}</{tag}>"
-            self.body.paragraphs.append(text)
 
     def quote(self, element, cite=""):
         paragraphs = [p for p in element.iter() if isinstance(p.tag, str) and local(p) == "p"]
@@ -133,9 +140,6 @@ class _Converter:
         if cite:
             inner += f"<cite>{escape(cite, quote=False)}</cite>"
         self.body.html += f"<blockquote>{inner}</blockquote>"
-        self.body.paragraphs.extend(text for _, text in parts)
-        if cite:
-            self.body.paragraphs.append(f"— {cite}")
 
     def figure(self, element):
         caption = next((plain(c) for c in element if isinstance(c.tag, str) and local(c) == "figcaption"), "")
@@ -174,7 +178,6 @@ class _Converter:
             return
         tag = "ol" if local(element) == "ol" else "ul"
         self.body.html += f"<{tag}>" + "".join(f"<li>{html}</li>" for html, _ in parts) + f"</{tag}>"
-        self.body.paragraphs.extend(text for _, text in parts)
 
     def table(self, element):
         rows = [r for r in element.iter() if isinstance(r.tag, str) and local(r) == "tr"]
@@ -201,7 +204,6 @@ class _Converter:
 
     def _text_paragraph(self, text):
         self.body.html += f"<p>{escape(text, quote=False)}</p>"
-        self.body.paragraphs.append(text)
 
 
 def _inline(element):

@@ -110,7 +110,6 @@ def _story(element, source):
         headline=_headline(content_meta),
         summary=_summary(content_meta),
         body_html=body.html,
-        paragraphs=body.paragraphs,
         byline=text(child(content_meta, "by")) or text(path(content_meta, "creator", "name")),
         dateline=text(child(content_meta, "dateline")),
         source_agency=text(child(provider, "name"))

@@ -100,7 +100,6 @@ def _story(data, source, prefix):
         headline=_plain(headline),
         summary=_plain(summary),
         body_html=body.html,
-        paragraphs=body.paragraphs,
         byline=reader.string("by") or reader.string("byline"),
         dateline=reader.string("located"),
         source_agency=_source(reader),
@@ -166,7 +165,7 @@ def _plain(value):
         return ""
     if isinstance(value, tuple):
         text, kind = value
-        return " ".join(markup.from_html(text).paragraphs) if kind in HTML_TYPES else text
+        return markup.text_of_html(text) if kind in HTML_TYPES else text
     return value
 
 

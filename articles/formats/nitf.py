@@ -78,7 +78,6 @@ def _story(root, source):
         summary=" ".join(text(p) for p in children(child(body_head, "abstract"), "p"))
         or text(child(body_head, "abstract")),
         body_html=content.html,
-        paragraphs=content.paragraphs,
         byline=_byline(child(body_head, "byline")),
         dateline=text(child(body_head, "dateline")),
         source_agency=text(path(body_head, "distributor", "org"))
