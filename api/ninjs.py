@@ -39,7 +39,7 @@ def document(article, request):
         "representationtype": "full",
         "version": str(max(article.version, 1)),
         "firstcreated": _iso(article.published_at),
-        "versioncreated": _iso(article.updated_at),
+        "versioncreated": _iso(article.modified_at),
         "pubstatus": "usable",
         "language": settings.LANGUAGE_CODE,
         # Who holds the copy: the agency where it came from one (copyrightholder names the source, so a

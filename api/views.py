@@ -94,7 +94,10 @@ class StoryOut(Schema):
     dateline: str
     source: str
     published_at: datetime
-    updated_at: datetime
+    modified_at: datetime = Field(description="The last change readers are told about (as the story's page says).")
+    updated_at: datetime = Field(
+        description="The last time anything about the story was saved: what updated_since reads."
+    )
     url: str = Field(description="The story's page on the site.")
     api_url: str
     ninjs_url: str
@@ -193,7 +196,7 @@ def story_detail(request: HttpRequest, response: HttpResponse, story_id: int):
 )
 def story_ninjs(request: HttpRequest, response: HttpResponse, story_id: int):
     article = get_object_or_404(
-        Article.objects.published().select_related("agency_item").prefetch_related("tags", "people"),
+        Article.objects.published().with_last_change().select_related("agency_item").prefetch_related("tags", "people"),
         pk=story_id,
     )
     mark_modified(response, [article])
@@ -273,6 +276,7 @@ def story_out(request, article):
         "dateline": article.dateline,
         "source": article.source,
         "published_at": article.published_at,
+        "modified_at": article.modified_at,
         "updated_at": article.updated_at,
         "url": absolute(article.get_absolute_url()),
         "api_url": absolute(reverse("api:story_detail", kwargs={"story_id": article.pk})),
@@ -318,8 +322,8 @@ def person_out(request, person, count=False):
 
 
 def mark_modified(response, articles):
-    """Last-Modified: the latest change among the stories shown (the middleware adds the ETag)."""
-    changed = [article.updated_at for article in articles if article.updated_at]
+    """Last-Modified: the latest change among the stories shown, by the pages' rule (the middleware adds the ETag)."""
+    changed = [article.modified_at for article in articles]
     if changed:
         response["Last-Modified"] = http_date(max(changed).timestamp())
 
