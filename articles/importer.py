@@ -30,14 +30,14 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import formats
+from articles import agency_items, formats
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
 from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
 from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped and listed.
-STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
+STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ".xml", ".nitf", ""})
 # Read-me, licence and notes files sit beside archives but are not stories.
 NOT_STORY_NAMES = re.compile(
     r"(read[-_ ]?me|licen[cs]e|copying|notes?|change[-_ ]?log|changes|authors|contributing|manifest|todo)"
@@ -233,6 +233,7 @@ class Importer:
         self.continue_on_error = continue_on_error
         self.on_story = on_story or (lambda story: None)
         self.on_file = on_file or (lambda source: None)
+        self._agency = agency_items.Gate(status_given=status is not None)
         self._image_storage = Article._meta.get_field("lead_image").storage
         self._stored_images = []
         self._keys_seen = {}  # source key -> the input that imported it in this run
@@ -341,7 +342,8 @@ class Importer:
                 "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
             )
         )
-        if not stored or any(lead_image for *_, lead_image, _ in stored):
+        # Agency items go the long way: their versions decide what an item becomes.
+        if not stored or any(lead_image or key.startswith("guid:") for _, key, _, _, lead_image, _ in stored):
             return None
         own_key = _key_text(f"file:{source.name}")
         for _, key, *_ in stored:
@@ -374,8 +376,14 @@ class Importer:
     # --- one story -----------------------------------------------------------------
 
     def _import_story(self, source, story, digest):
+        if story.item is not None:
+            held = self._agency.held(story)
+            if held:
+                return self._held_report(story, held)
+            story = self._agency.prepared(source, story)
         key = self._source_key(source, story)
-        if key in self._keys_seen:
+        # Versions of one agency item may come in one run: the item's version decides, not the order.
+        if key in self._keys_seen and story.item is None:
             raise ImportProblem(
                 f"is the same story as {self._keys_seen[key]} (source key {key!r}); give each a distinct slug",
                 source=story.source,
@@ -434,6 +442,8 @@ class Importer:
             # Bookkeeping only (a new place, a new parser, a key that gained its folder): no revision.
             bookkeeping = {"import_digest": digest, "import_origin": source.origin, "source_key": key}
             Article.objects.filter(pk=article.pk).exclude(**bookkeeping).update(**bookkeeping)
+        if story.item is not None:
+            self._agency.remember(article, story)
 
         return StoryReport(
             source=story.source,
@@ -476,7 +486,29 @@ class Importer:
         article.source_key = key
         return article
 
+    def _held_report(self, story, held):
+        """An agency item that changed no copy (older version, cancellation), reported with why."""
+        article = held.article
+        if held.taken_down:
+            self._to_relate.append(article.pk)
+        return StoryReport(
+            source=story.source,
+            outcome="updated" if held.taken_down else "unchanged",
+            slug=article.slug if article else "",
+            headline=article.headline if article else "",
+            headline_derived=False,
+            changed=("status",) if held.taken_down else (),
+            tags=(),
+            tags_suggested=False,
+            people=(),
+            links=(),
+            linked_waiting=0,
+            warnings=(held.warning,),
+        )
+
     def _source_key(self, source, story):
+        if story.item is not None:
+            return agency_items.source_key(story.item.guid)
         if story.slug:
             key = f"slug:{story.slug}"
         elif source.name:
@@ -641,7 +673,13 @@ class Importer:
                 continue
             pk, link = self._person(ref.name, ref.role, ref.aliases)
             people.setdefault(pk, link)
-        for mention in self._people_index.find(story.paragraphs):
+        # An agency item that names its people has chosen them: nobody is guessed from its text, and
+        # the organisations and places it names are never taken for people.
+        chosen = story.item is not None and bool(story.people)
+        not_people = {c.name.casefold() for c in story.item.organisations + story.item.places} if story.item else set()
+        for mention in () if chosen else self._people_index.find(story.paragraphs):
+            if mention.name.casefold() in not_people:
+                continue
             if mention.known_key is not None:
                 pk, link = mention.known_key, PersonLink(mention.name, mention.role)
             elif not story.people:

@@ -21,10 +21,11 @@ def moment(value):
 
 class Command(BaseCommand):
     help = (
-        "Import wire stories (plain text) and fixtures (JSON) from files, folders (walked in sorted order; "
-        "read-me, licence, notes, hidden and non-text files are skipped and listed) or '-' for standard input. "
-        "One run is all or nothing; importing the same files again changes nothing. Stories whose headline "
-        "had to be derived from the lede are held in review unless --status says otherwise."
+        "Import wire stories (plain text), fixtures (JSON) and agency items (NITF, NewsML-G2, ninjs) from files, "
+        "folders (walked in sorted order; read-me, licence, notes, hidden and non-text files are skipped and "
+        "listed) or '-' for standard input. One run is all or nothing; importing the same files again changes "
+        "nothing. Stories whose headline had to be derived from the lede are held in review unless --status "
+        "says otherwise."
     )
     # Tests hand standard input in through call_command(..., stdin=...).
     stealth_options = ("stdin",)
