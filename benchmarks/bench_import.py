@@ -110,6 +110,9 @@ def main():
 
         if connection.vendor == "sqlite":
             connection.settings_dict["TEST"]["NAME"] = str(scratch / "bench.sqlite3")
+        else:
+            # Beside, never on top of, the test suite's test_<name> database.
+            connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_bench"
         setup_test_environment()
         test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         settings.DEBUG = False  # production mode: no query log kept in memory
