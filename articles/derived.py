@@ -17,7 +17,8 @@ SQL that bypassed what keeps the ORM-kept ones, or from a health check (`manage.
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from articles import triggers, wire
+from articles import triggers
+from articles.formats import headline_key
 
 
 def _headline_key_models():
@@ -28,9 +29,7 @@ def _headline_key_models():
 
 def _wrong_headline_keys(model, using):
     rows = model._base_manager.using(using).values_list("pk", "headline", "headline_key").order_by("pk")
-    return [
-        (pk, wire.headline_key(headline)) for pk, headline, key in rows.iterator() if key != wire.headline_key(headline)
-    ]
+    return [(pk, headline_key(headline)) for pk, headline, key in rows.iterator() if key != headline_key(headline)]
 
 
 def _next_scheduled_drift():

@@ -1,10 +1,11 @@
 import contextvars
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, F, Prefetch, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import changes, images, wire
+from articles import changes, images
+from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -115,6 +117,10 @@ class AnnouncingQuerySet(models.QuerySet):
             return super().bulk_update(objs, fields, *args, **kwargs)
         finally:
             _bulk_update_derived.reset(token)
+
+
+# How long after a story went out a save still counts as part of putting it out, not as an update.
+EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
 
 
 class EditConflict(Exception):
@@ -266,7 +272,7 @@ class TagUsage(models.Model):
 
 
 class ArticleQuerySet(AnnouncingQuerySet):
-    derived_fields = {"headline_key": ("headline", wire.headline_key)}
+    derived_fields = {"headline_key": ("headline", headline_key)}
 
     def announce(self, touched, fields):
         schedule = bool(SCHEDULE_FIELDS & set(fields))
@@ -281,8 +287,10 @@ class ArticleQuerySet(AnnouncingQuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
-        return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        """Published stories as cards and feed items: newest first, tags prefetched, no bodies loaded."""
+        return (
+            self.published().with_last_change().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        )
 
     def scheduled(self):
         """Published stories whose time has not come yet: they go live by themselves."""
@@ -304,9 +312,32 @@ class ArticleQuerySet(AnnouncingQuerySet):
         cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming, NEXT_SCHEDULED_CACHE_SECONDS)
         return upcoming
 
+    def with_last_change(self):
+        """Each story with `last_changed_at`: THE rule for "last changed" that the page, its JSON-LD,
+        feeds, sitemaps and the Last-Modified header all read (through Article.modified_at).
+
+        A story last changed when it was published, unless it was edited noticeably after it went
+        out (a minute of slack for the saving itself; a story entered back-dated, as an import is,
+        went out when it was entered, so loading it is no edit), or a correction, clarification or
+        update was appended later: then the later of the two.
+        """
+        went_out = Greatest(Coalesce("published_at", "created_at"), "created_at")
+        edited = Case(
+            When(
+                updated_at__gt=ExpressionWrapper(went_out + EDIT_SLACK, output_field=models.DateTimeField()),
+                then=F("updated_at"),
+            ),
+            default=Coalesce("published_at", "updated_at"),
+            output_field=models.DateTimeField(),
+        )
+        latest_note = Subquery(
+            Correction.objects.filter(article=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        )
+        return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.with_last_change().prefetch_related(
             "tags",
             "people",
             Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
@@ -435,7 +466,7 @@ class Article(VersionedModel):
             self.slug = slugify(self.headline)[:200]
         # Only its own row's derived fields; everything kept elsewhere follows by itself (articles/changes.py,
         # articles/triggers.py).
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
 
     def get_absolute_url(self):
@@ -514,17 +545,19 @@ class Article(VersionedModel):
 
     @property
     def was_updated(self):
-        """Edited noticeably after it went out, or after it was entered when it was entered back-dated
-        (an imported archive story is not an update); a minute of slack for the saving itself."""
-        if not (self.published_at and self.updated_at):
-            return False
-        went_out = max(self.published_at, self.created_at or self.published_at)
-        return (self.updated_at - went_out).total_seconds() > 60
+        """Changed after it went out (edited or given a note): pages say "Updated"."""
+        return self.published_at is not None and self.modified_at > self.published_at
 
     @property
     def modified_at(self):
-        """The last change readers are told about: the update, else the publication."""
-        return self.updated_at if self.was_updated or not self.published_at else self.published_at
+        """The last change readers are told about, by the one rule of ArticleQuerySet.with_last_change
+        (read from its annotation where the story was loaded with it, else asked for)."""
+        annotated = getattr(self, "last_changed_at", None)
+        if annotated is not None:
+            return annotated
+        if self.pk is None:
+            return self.published_at or self.updated_at
+        return Article.objects.with_last_change().values_list("last_changed_at", flat=True).get(pk=self.pk)
 
     def related_articles(self, limit=None):
         """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""
@@ -551,7 +584,7 @@ class Article(VersionedModel):
 
 
 class RelatedHeadlineQuerySet(AnnouncingQuerySet):
-    derived_fields = {"headline_key": ("headline", wire.headline_key)}
+    derived_fields = {"headline_key": ("headline", headline_key)}
 
     def touched(self):
         return set(self.values_list("article", flat=True))
@@ -599,7 +632,7 @@ class RelatedHeadline(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
 
     @property

@@ -14,8 +14,8 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles import changes, derived, triggers
+from articles.formats import headline_key
 from articles.models import Article, Person, RelatedHeadline, TagUsage, merge_tags
-from articles.wire import headline_key
 from tests.factories import make_article, make_person
 
 pytestmark = pytest.mark.django_db

@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from taggit.models import Tag
 
-from articles import changes, derived, wire
+from articles import changes, derived
+from articles.formats import headline_key
 from articles.models import NEXT_SCHEDULED_CACHE_KEY, Article, Person, TaggedArticle, TagUsage, merge_tags
 from tests.factories import admin_article_data, make_article, make_person
 
@@ -353,7 +354,7 @@ class DerivedData(RuleBasedStateMachine):
         for pk, headline, key, keywords, status, published_at in stories:
             stored_names = [line.strip() for line in keywords.splitlines() if line.strip()]
             assert Counter(stored_names) == Counter(names.get(pk, [])), f"search keywords of {pk}"
-            assert key == wire.headline_key(headline), f"headline key of {pk}"
+            assert key == headline_key(headline), f"headline key of {pk}"
             if status == "published" and published_at > now and (upcoming is None or published_at < upcoming):
                 upcoming = published_at
         assert Article.objects.next_scheduled_time() == upcoming, "next scheduled publication"
