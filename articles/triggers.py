@@ -489,8 +489,9 @@ def _distinct(vendor):
     return "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
 
 
-def drift(connection):
-    """{structure: rows that differ from what the triggers would have written}, without writing."""
+def drift(connection, structures=None):
+    """{structure: rows that differ from what the triggers would have written} (all, or the `structures`
+    named), without writing."""
     vendor = connection.vendor
     differs = _distinct(vendor)
     queries = {
@@ -521,6 +522,8 @@ def drift(connection):
     found = {}
     with connection.cursor() as cursor:
         for structure, sql in queries.items():
+            if structures is not None and structure not in structures:
+                continue
             cursor.execute(sql)
             found[structure] = cursor.fetchone()[0]
     return found
