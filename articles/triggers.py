@@ -30,7 +30,7 @@ against whatever state the schema is in; they are the names the models have had 
 from dataclasses import dataclass
 
 # The migration that first installs them.
-MIGRATION = "0009_derived_data_triggers"
+MIGRATION = "0010_derived_data_triggers"
 
 ARTICLE = "articles_article"
 TAGGED = "articles_taggedarticle"
