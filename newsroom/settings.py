@@ -112,9 +112,17 @@ CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis trouble degrades to "no cache" within the timeouts below (see newsroom/cache.py).
+            "BACKEND": "newsroom.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25")),
+                # After an error, how long Redis is left alone, and how often an outage is logged.
+                "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "5")),
+                "log_interval": float(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "60")),
+            },
         }
     }
 else:
