@@ -5,6 +5,7 @@ DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see README.md).
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsroom.health.HealthCheckMiddleware",  # first: balancers probe by IP over plain HTTP
+    "newsroom.headers.SiteHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +110,52 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# Database trouble is bounded (PostgreSQL). A web request gives up on a dead or stuck server within
+# a few seconds and gets the error page; gunicorn.conf.py keeps its worker timeout above these.
+# Maintenance commands (migrate, imports, backups) may run long statements: no statement timeout or
+# read deadline by default there. All in seconds; 0 switches a limit off.
+RUNNING_MAINTENANCE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))  # libpq's minimum is 2
+DATABASE_STATEMENT_TIMEOUT = float(
+    os.environ.get("DATABASE_STATEMENT_TIMEOUT", "0" if RUNNING_MAINTENANCE_COMMAND else "3")
+)
+# The client's own deadline for any answer: a little above the statement timeout, so the server
+# cancels a slow query first and a server that answers nothing at all is still noticed.
+DATABASE_READ_TIMEOUT = float(
+    os.environ.get("DATABASE_READ_TIMEOUT", DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else 0)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"  # Django's, with the read deadline
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        # Linux: a connection whose sent data goes unacknowledged this long (a partition) is dropped.
+        tcp_user_timeout=int(max(DATABASE_READ_TIMEOUT, DATABASE_CONNECT_TIMEOUT) * 1000),
+        keepalives=1,
+        keepalives_idle=30,
+        read_timeout=DATABASE_READ_TIMEOUT or None,
+        health_check_timeout=min(1.0, DATABASE_READ_TIMEOUT) if DATABASE_READ_TIMEOUT else None,
+    )
+    if DATABASE_STATEMENT_TIMEOUT:
+        statement_options = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        given = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = f"{given} {statement_options}".strip()
+
+# Redis: how long one cache call may wait before the page is served without the cache.
+CACHE_CONNECT_TIMEOUT = float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25"))
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25"))
+
+
+# How long a web request against a dead database and cache waits before it gives up with the error page
+# (gunicorn.conf.py keeps its worker timeout well above it): the check of a reused connection and a
+# reconnect, or a query on a connection that stops answering, whichever is longer, plus one cache call.
+REQUEST_WAIT_BOUND = (
+    max(min(1.0, DATABASE_READ_TIMEOUT) + DATABASE_CONNECT_TIMEOUT, DATABASE_READ_TIMEOUT)
+    + CACHE_CONNECT_TIMEOUT
+    + CACHE_SOCKET_TIMEOUT
+)
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 if REDIS_URL:
@@ -117,8 +166,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
-                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25")),
+                "socket_connect_timeout": CACHE_CONNECT_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
                 # After an error, how long Redis is left alone, and how often an outage is logged.
                 "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "5")),
                 "log_interval": float(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "60")),
@@ -146,7 +195,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -173,7 +222,6 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -202,3 +250,13 @@ RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+
+# Response headers (newsroom/headers.py; Django's SecurityMiddleware sends the Referrer-Policy and
+# Cross-Origin-Opener-Policy). Readers' paths stay on this site; links out reveal nothing of them.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SITE_RESPONSE_HEADERS = {
+    # Nothing on the site needs these; an injected script or a framed page gets none of them either.
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()",
+}

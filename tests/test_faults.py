@@ -6,9 +6,11 @@ PostgreSQL hung: readers get the site's error page within seconds and the site r
 """
 
 import logging
+import runpy
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache, caches
 from django.core.management import call_command
@@ -85,8 +87,11 @@ def test_the_cache_is_used_again_once_redis_is_back(redis_proxy, settings):
     cache.set("greeting", "hello")
     assert cache.get("greeting", "missing") == "missing"
     redis_proxy.up()
-    time.sleep(0.3)
-    cache.set("greeting", "hello")
+    # Back within a retry window or two (a connection reset by the outage may fail once more).
+    deadline = time.monotonic() + 3
+    while cache.get("greeting") != "hello" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        cache.set("greeting", "hello")
     assert cache.get("greeting") == "hello"
     assert caches["default"].ping()
 
@@ -154,3 +159,9 @@ def test_import_runs_with_redis_down(redis_proxy, capsys):
     call_command("import_articles", str(SAMPLE))
     assert Article.objects.count() == 2
     assert "created" in capsys.readouterr().out.lower()
+
+
+def test_gunicorn_worker_timeout_stays_above_what_a_request_may_wait():
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["timeout"] > settings.REQUEST_WAIT_BOUND
+    assert settings.REQUEST_WAIT_BOUND < 5
