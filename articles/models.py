@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import images, wire
+from articles import images
+from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -389,7 +390,7 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
         from articles import search
 
@@ -557,7 +558,7 @@ class RelatedHeadline(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
 
     @property
