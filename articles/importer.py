@@ -8,24 +8,26 @@ Only what differs from the stored story is written.
 """
 
 import hashlib
-import io
 import itertools
 import os
+import posixpath
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import formats
+from articles import formats, images
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
 from articles.models import Article, Person, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
@@ -33,7 +35,6 @@ from articles.revisions import record_baseline
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
 MAX_FILE_BYTES = 20 * 1024 * 1024
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
 SEARCH_INDEX_BATCH = 200
@@ -62,6 +63,7 @@ class Source:
     folder: Path  # image paths are relative to it
     path: Path | None = None
     stream: BinaryIO | None = None
+    root: Path | None = None  # the folder named on the command line: images may not come from outside it
 
     def read(self):
         if self.stream is not None:
@@ -83,16 +85,16 @@ def find_sources(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
     for given in paths:
         if given == "-":
             stream = getattr(stdin, "buffer", stdin)
-            yield Source(label=STDIN_LABEL, name="", folder=Path.cwd(), stream=stream)
+            yield Source(label=STDIN_LABEL, name="", folder=Path.cwd(), stream=stream, root=Path.cwd())
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, root=path)
         else:
-            yield Source(label=given, name=path.name, folder=path.parent, path=path)
+            yield Source(label=given, name=path.name, folder=path.parent, path=path, root=path.parent)
 
 
-def _walk(folder):
+def _walk(folder, root):
     # Entries sorted by name, descending into folders where they fall, gives
     # the order of the sorted full paths without ever listing them all.
     with os.scandir(folder) as scan:
@@ -102,9 +104,9 @@ def _walk(folder):
             continue
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path)
+            yield from _walk(path, root)
         elif entry.is_file() and path.suffix.lower() in STORY_SUFFIXES:
-            yield Source(label=str(path), name=entry.name, folder=folder, path=path)
+            yield Source(label=str(path), name=entry.name, folder=folder, path=path, root=root)
 
 
 # --- what an import reports -------------------------------------------------
@@ -376,27 +378,50 @@ class Importer:
     # --- the lead image --------------------------------------------------------------
 
     def _read_image(self, source, story):
+        """The story's picture, read from inside the import's folder and prepared as an admin upload is."""
         if not story.image:
             return None
+        path = self._image_path(source, story)
+        try:
+            with open(path, "rb") as file:
+                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                    raise ImportProblem(f"{story.image} is not a file", source=story.source, field="image")
+                # One byte over the limit is enough for the check to refuse it; never more in memory.
+                data = file.read(settings.IMAGE_MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise ImportProblem(f"cannot read {story.image}: no such file", source=story.source, field="image") from None
+        except OSError as error:
+            raise ImportProblem(
+                f"cannot read {story.image}: {error.strerror}", source=story.source, field="image"
+            ) from None
+        try:
+            picture = images.prepare_picture(ContentFile(data), posixpath.basename(story.image))
+        except ValidationError as error:
+            reasons = " ".join(error.messages)
+            raise ImportProblem(f"{story.image}: {reasons}", source=story.source, field="image") from None
+        cleaned = picture.read()
+        return _ImageData(name=picture.name, data=cleaned, digest=hashlib.sha256(cleaned).hexdigest())
+
+    def _image_path(self, source, story):
+        """Where the picture is, refused if the path leaves the import's folder by `..` or a symlink.
+
+        The refusal reads the same whether or not something exists there, so an import cannot be used to
+        probe the server's files.
+        """
         relative = Path(story.image)
         if relative.is_absolute():
             raise ImportProblem("must be a path relative to the story file", source=story.source, field="image")
-        path = source.folder / relative
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ImportProblem(f"cannot read {path}: {error.strerror}", source=story.source, field="image") from None
-        try:
-            with Image.open(io.BytesIO(data)) as picture:
-                picture.verify()
-                image_format = picture.format
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ImportProblem(f"{path} is not a readable image", source=story.source, field="image") from None
-        if image_format not in IMAGE_FORMATS:
+        root = (source.root or source.folder).resolve()
+        # resolve() follows every symlink on the way, so what is checked is where the bytes really are.
+        path = (source.folder / relative).resolve()
+        if not path.is_relative_to(root):
             raise ImportProblem(
-                f"{path} is {image_format}; use JPEG, PNG, GIF or WebP", source=story.source, field="image"
+                f"{story.image} is outside the folder being imported ({source.root or source.folder}); "
+                "pictures must be inside it",
+                source=story.source,
+                field="image",
             )
-        return _ImageData(name=relative.name, data=data, digest=hashlib.sha256(data).hexdigest())
+        return path
 
     def _image_differs(self, article, image):
         if not article.lead_image:
