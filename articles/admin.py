@@ -30,6 +30,7 @@ from articles.models import (
     PinnedStory,
     RelatedHeadline,
     Revision,
+    TaggedArticle,
     merge_tags,
 )
 from articles.related import rank_related
@@ -153,6 +154,23 @@ class ConflictSafeAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
+class VisibleStoryChoices:
+    """An inline whose `story_field` picks a story: only stories the user may open can be chosen, and so
+    the widget never shows the headline of one they may not read (a forged id is "not a valid choice").
+    Stories the row already links to stay valid, so a story taken down since does not block the save."""
+
+    story_field = "story"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get(self.story_field)
+        if field is not None:
+            visible = roles.visible_articles(request.user, Article.objects.all())
+            linked = self.model.objects.filter(article=obj).values(self.story_field) if obj else []
+            field.queryset = visible | Article.objects.filter(pk__in=linked) if obj else visible
+        return formset
+
+
 class RelatedHeadlineFormSet(BaseInlineFormSet):
     def save(self, commit=True):
         if commit:
@@ -167,9 +185,10 @@ class RelatedHeadlineFormSet(BaseInlineFormSet):
         return super().save(commit)
 
 
-class RelatedHeadlineInline(admin.TabularInline):
+class RelatedHeadlineInline(VisibleStoryChoices, admin.TabularInline):
     model = RelatedHeadline
     fk_name = "article"
+    story_field = "target"
     formset = RelatedHeadlineFormSet
     extra = 0
     fields = ["position", "headline", "target", "url"]
@@ -257,7 +276,7 @@ class CorrectionInline(admin.StackedInline):
         return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
 
-class PinnedStoryInline(admin.TabularInline):
+class PinnedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = PinnedStory
     fk_name = "article"
     extra = 0
@@ -266,7 +285,7 @@ class PinnedStoryInline(admin.TabularInline):
     verbose_name_plural = "Related stories: pinned (shown first, in this order)"
 
 
-class ExcludedStoryInline(admin.TabularInline):
+class ExcludedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = ExcludedStory
     fk_name = "article"
     extra = 0
@@ -279,7 +298,8 @@ class ExcludedStoryInline(admin.TabularInline):
 class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
-    list_filter = [PublicationStateFilter, "tags", "published_at"]
+    # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
+    list_filter = [PublicationStateFilter, ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -563,11 +583,24 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
+        tags = super().get_queryset(request)
+        if not roles.can_publish(request.user):
+            # Reporters see the tags of the stories they may open, and nothing of the others.
+            visible = roles.visible_articles(request.user, Article.objects.all())
+            tags = tags.filter(pk__in=TaggedArticle.objects.filter(content_object__in=visible).values("tag"))
+        return tags.annotate(article_count=Count("articles_taggedarticle_items"))
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+    # Renaming, merging and deleting a tag changes every story that carries it, live ones included:
+    # editors' work. Each path checks it: the change view, delete view, every action (listed and forged).
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and roles.can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and roles.can_publish(request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -575,8 +608,10 @@ class TagAdmin(admin.ModelAdmin):
         if change and "name" in form.changed_data:
             Article.objects.tagged(form.instance).refresh_search_index()
 
-    @admin.action(description="Merge selected tags into one…")
+    @admin.action(description="Merge selected tags into one…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
+        if not (self.has_change_permission(request) and self.has_delete_permission(request)):
+            raise PermissionDenied("Only editors merge tags.")
         tags = list(queryset.annotate(article_count=Count("articles_taggedarticle_items")).order_by("name"))
         if len(tags) < 2:
             self.message_user(request, "Select at least two tags to merge.", messages.WARNING)

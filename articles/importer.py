@@ -389,7 +389,9 @@ class Importer:
                 # One byte over the limit is enough for the check to refuse it; never more in memory.
                 data = file.read(settings.IMAGE_MAX_BYTES + 1)
         except FileNotFoundError:
-            raise ImportProblem(f"cannot read {story.image}: no such file", source=story.source, field="image") from None
+            raise ImportProblem(
+                f"cannot read {story.image}: no such file", source=story.source, field="image"
+            ) from None
         except OSError as error:
             raise ImportProblem(
                 f"cannot read {story.image}: {error.strerror}", source=story.source, field="image"

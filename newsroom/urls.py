@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-
 # Uploads are data, never a page of this site: the browser may not guess another type for them (a
 # picture holding HTML), and whatever a file is, it runs nothing and loads nothing. A CDN or object
 # store serving MEDIA_URL must send the same (README.md, "Media files").
