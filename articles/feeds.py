@@ -55,7 +55,8 @@ class ArticleFeed(Feed):
         return article.byline or None
 
     def item_categories(self, article):
-        return [tag.name for tag in article.tags.all()]
+        # In a stable order: the prefetch has none, so a restored database gave the same feed reshuffled.
+        return sorted((tag.name for tag in article.tags.all()), key=str.casefold)
 
     def item_pubdate(self, article):
         return article.published_at

@@ -197,7 +197,9 @@ def fragments(marked_text):
 
 def keywords(article):
     """The tag and people names (with their other spellings) a story is found by."""
-    names = [tag.name for tag in article.tags.all()]
+    # Tags in a stable order (people have theirs): the same story always gets the same text, so a
+    # rebuild or a restored database compares equal.
+    names = sorted((tag.name for tag in article.tags.all()), key=str.casefold)
     for person in article.people.all():
         names.append(person.name)
         names.extend(person.alias_list)
