@@ -4,9 +4,11 @@ Files are not part of a database transaction, so they are kept in step from both
 - a picture replaced on a story or person, or whose row is deleted, is removed with its renditions once
   the change commits and no row uses that file any more (the signal handlers below, connected in
   `ArticlesConfig.ready`); a rolled-back change removes nothing;
-- files written by work that then rolled back or died (an import killed half-way, a failed admin save)
-  are orphans that `orphaned_files()` finds and `manage.py cleanup_media` removes. The importer also
-  removes its own files when its transaction rolls back.
+- a picture stored during a web request that no row uses once the request is over was written by a
+  transaction that rolled back (a failed admin save), and is removed then; the importer removes its own
+  files when its transaction rolls back;
+- files left by work that died (an import killed half-way, a server that lost power) are orphans that
+  `orphaned_files()` finds and `manage.py cleanup_media` removes.
 
 Revisions keep the name of the picture a story had; restoring one whose picture has been removed keeps
 the current picture (articles/revisions.py).
@@ -14,6 +16,7 @@ the current picture (articles/revisions.py).
 
 import posixpath
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,7 +97,26 @@ def forget_replaced_picture(sender, instance, **kwargs):
     previous, current = getattr(instance, "_stored_picture", ""), getattr(instance, field).name or ""
     if previous and previous != current:
         transaction.on_commit(lambda: delete_if_unused(previous))
+    written = getattr(_written_in_request, "names", None)
+    if written is not None and current and current != previous:
+        written.append(current)
     instance._stored_picture = current
+
+
+# Pictures stored while a web request runs; once it is over, one no row uses belongs to a transaction that
+# rolled back (a failed admin save), and goes. Outside requests nothing is tracked: commands clean up
+# after themselves (the importer) or are covered by cleanup_media.
+_written_in_request = threading.local()
+
+
+def start_request(**kwargs):
+    _written_in_request.names = []
+
+
+def remove_rolled_back_pictures(**kwargs):
+    names, _written_in_request.names = getattr(_written_in_request, "names", None) or [], None
+    for name in names:
+        delete_if_unused(name)
 
 
 def forget_deleted_picture(sender, instance, **kwargs):
@@ -104,8 +126,11 @@ def forget_deleted_picture(sender, instance, **kwargs):
 
 
 def connect_signals():
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import post_delete, post_init, post_save
 
+    request_started.connect(start_request, dispatch_uid="pictures-request-started")
+    request_finished.connect(remove_rolled_back_pictures, dispatch_uid="pictures-request-finished")
     for model in picture_fields():
         post_init.connect(remember_stored_picture, sender=model, dispatch_uid=f"picture-init-{model.__name__}")
         post_save.connect(forget_replaced_picture, sender=model, dispatch_uid=f"picture-save-{model.__name__}")

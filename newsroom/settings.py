@@ -122,9 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Database trouble is bounded (PostgreSQL). A web request gives up on a dead or stuck server within
 # a few seconds and gets the error page; gunicorn.conf.py keeps its worker timeout above these.
-# Maintenance commands (migrate, imports, backups) may run long statements: no statement timeout or
-# read deadline by default there. All in seconds; 0 switches a limit off.
-RUNNING_MAINTENANCE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+# Maintenance commands (migrate, imports, backups) may run long statements, and the test suite creates
+# and drops databases on busy machines: no statement timeout or read deadline by default there (the fault
+# tests run gunicorn, which gets these defaults). All in seconds; 0 switches a limit off.
+RUNNING_MAINTENANCE_COMMAND = (
+    Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+) or "pytest" in sys.modules
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))  # libpq's minimum is 2
 DATABASE_STATEMENT_TIMEOUT = float(
     os.environ.get("DATABASE_STATEMENT_TIMEOUT", "0" if RUNNING_MAINTENANCE_COMMAND else "3")

@@ -177,3 +177,27 @@ def test_an_import_killed_half_way_leaves_no_orphan_after_cleanup_media(tmp_path
 
 def media_files_on_disk(media):
     return [str(path.relative_to(media)) for path in media.rglob("*") if path.is_file()] if media.exists() else []
+
+
+def test_a_picture_uploaded_by_an_admin_save_that_fails_is_removed(client, monkeypatch):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from tests.test_images import story_form
+
+    client.force_login(User.objects.create_superuser("desk", "desk@example.com", "pw"))
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the revision could not be recorded")
+
+    monkeypatch.setattr(Article, "record_revision", fails)
+    client.raise_request_exception = False
+    response = client.post(reverse("admin:articles_article_add"), story_form(lead_image=image_file("lost.jpg")))
+    assert response.status_code == 500
+    assert not Article.objects.exists()
+    assert media_names() == set()
+
+    monkeypatch.undo()
+    response = client.post(reverse("admin:articles_article_add"), story_form(lead_image=image_file("kept.jpg")))
+    assert response.status_code == 302
+    assert Article.objects.get().lead_image.name in media_names()
