@@ -1,5 +1,7 @@
-"""Response headers every page of the site carries (the Content-Security-Policy is django-csp's, in settings)."""
+"""Response headers every page of the site carries: isolation headers, no caching of errors, and the
+Content-Security-Policy (django-csp, configured in settings)."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 
 
@@ -21,3 +23,28 @@ class SiteHeadersMiddleware:
         for name, value in settings.SITE_RESPONSE_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the site's two policies (settings.CONTENT_SECURITY_POLICY).
+
+    Reader pages run only scripts that carry the page's nonce (`nonce="{{ request.csp_nonce }}"`), and
+    what those load ('strict-dynamic'): an injected script, inline or from anywhere, never runs. Every
+    reader page names a nonce in its policy, so adding a script is only a matter of marking its tag.
+    The Django admin's own script tags carry no nonce: there, scripts from this site only.
+    """
+
+    def process_response(self, request, response):
+        if not self.is_admin(request) and response.get("Content-Type", "").startswith("text/html"):
+            str(request.csp_nonce)  # makes the nonce part of this response's policy
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if self.is_admin(request):
+            parts.replace = {**settings.CONTENT_SECURITY_POLICY_ADMIN, **(parts.replace or {})}
+        return parts
+
+    @staticmethod
+    def is_admin(request):
+        return request.path_info.startswith(settings.ADMIN_URL_PREFIX)
