@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "articles",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "newsroom.headers.SiteHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.ApiHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -320,8 +323,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# How many proxies of ours (CDN, load balancer) stand before the app, each adding to X-Forwarded-For.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# How many proxies of ours (CDN, load balancer) stand before the app, each adding to X-Forwarded-For:
+# the same DJANGO_NUM_PROXIES the Content API's rate limit counts by.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "newsroom.admin.client_ip_address"
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR")
 OTP_TOTP_ISSUER = SITE_NAME
+# Content API (api/): requests a client may make, per address without a key and per API key ("N/s|min|hour|day").
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "60/min")
+API_KEY_RATE = os.environ.get("API_KEY_RATE", "1200/min")
+# Proxies in front of the app (CDN, load balancer) whose X-Forwarded-For entries name them, not the client:
+# the API's per-address limit counts the address that many hops back (0: the connection's own address).
+NINJA_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
