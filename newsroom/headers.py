@@ -31,20 +31,20 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     Reader pages run only scripts that carry the page's nonce (`nonce="{{ request.csp_nonce }}"`), and
     what those load ('strict-dynamic'): an injected script, inline or from anywhere, never runs. Every
     reader page names a nonce in its policy, so adding a script is only a matter of marking its tag.
-    The Django admin's own script tags carry no nonce: there, scripts from this site only.
+    The Django admin's and the API docs page's script tags carry no nonce: there, scripts from this site.
     """
 
     def process_response(self, request, response):
-        if not self.is_admin(request) and response.get("Content-Type", "").startswith("text/html"):
+        if not self.runs_site_scripts(request) and response.get("Content-Type", "").startswith("text/html"):
             str(request.csp_nonce)  # makes the nonce part of this response's policy
         return super().process_response(request, response)
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
-        if self.is_admin(request):
-            parts.replace = {**settings.CONTENT_SECURITY_POLICY_ADMIN, **(parts.replace or {})}
+        if self.runs_site_scripts(request):
+            parts.replace = {**settings.CONTENT_SECURITY_POLICY_SITE_SCRIPTS, **(parts.replace or {})}
         return parts
 
     @staticmethod
-    def is_admin(request):
-        return request.path_info.startswith(settings.ADMIN_URL_PREFIX)
+    def runs_site_scripts(request):
+        return request.path_info.startswith(settings.SITE_SCRIPTS_URL_PREFIXES)

@@ -280,8 +280,7 @@ SITE_RESPONSE_HEADERS = {
 # Content-Security-Policy (django-csp, newsroom/headers.py) on every response that has none of its own
 # (media files set a stricter one, newsroom/urls.py). Reader pages run only scripts marked with the page's
 # nonce (none today: the pages need no script); styles, fonts and pictures come from this site (or the
-# CDN origin of an absolute STATIC_URL/MEDIA_URL); nothing may frame them. The admin, whose Django
-# scripts carry no nonce, may run scripts from this site.
+# CDN origin of an absolute STATIC_URL/MEDIA_URL); nothing may frame them.
 
 
 def url_origin(url):
@@ -307,8 +306,10 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": not DEBUG,
     },
 }
-ADMIN_URL_PREFIX = "/admin/"
-CONTENT_SECURITY_POLICY_ADMIN = {"script-src": [SELF, *ASSET_ORIGINS]}
+# Pages built from third-party templates whose script tags carry no nonce: the Django admin and the
+# Content API's docs page (Swagger UI). There, scripts from this site.
+SITE_SCRIPTS_URL_PREFIXES = ("/admin/", "/api/")
+CONTENT_SECURITY_POLICY_SITE_SCRIPTS = {"script-src": [SELF, *ASSET_ORIGINS]}
 
 # Admin sign-in. django-axes locks out an IP address + username pair after LOGIN_FAILURE_LIMIT wrong
 # passwords for LOGIN_LOCKOUT_MINUTES (others signing in from the same address, and the same user from

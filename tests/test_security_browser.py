@@ -49,3 +49,11 @@ def test_the_admin_works_under_the_policy(browser_page):
     page.goto(reverse("admin:articles_article_changelist"))
     expect(page.get_by_role("link", name="Seawall opens at dawn")).to_be_visible()
     assert violations == []
+
+
+def test_the_api_docs_page_works_under_the_policy(browser_page):
+    violations = watch_violations(browser_page)
+    browser_page.goto("/api/v1/docs")
+    # Swagger UI's scripts ran: they drew the API's operations from its OpenAPI document.
+    expect(browser_page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15000)
+    assert violations == []
