@@ -60,8 +60,7 @@ def check_restored(before, env):
     assert after["pictures"] == before["pictures"]
     assert after["rows"] == before["rows"]
     # The restored derived data is what a from-scratch rebuild gives.
-    manage(env, "refresh_related_index")
-    manage(env, "rebuild_search_index")
+    manage(env, "rebuild_indexes")
     assert snapshot(env) == before
 
 
