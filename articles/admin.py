@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -26,10 +27,13 @@ from articles.models import (
     Correction,
     EditConflict,
     ExcludedStory,
+    FrontPageSlot,
     Person,
     PinnedStory,
     RelatedHeadline,
     Revision,
+    Section,
+    default_section_id,
     merge_tags,
 )
 from articles.related import rank_related
@@ -106,12 +110,38 @@ def _model_field(instance, name):
 class ArticleAdminForm(VersionedAdminForm):
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
+    # The linked byline, in the order chosen (Article.set_authors); the through model's position keeps it.
+    byline_authors = forms.ModelMultipleChoiceField(
+        Person.objects.exclude(author_kind=""),
+        required=False,
+        label="Authors",
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("authors"), admin.site),
+        help_text="Staff and contributors who wrote it, in byline order; they link to their author pages. "
+        "Leave empty for agency copy and keep its byline, e.g. “Reuters”.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "section" in self.fields:
+            self.fields["section"].required = False
+            self.fields["section"].help_text += " Left empty, the story goes to News."
+        if self.instance.pk and "byline_authors" in self.fields:
+            chosen = list(self.instance.bylines.values_list("person", flat=True))
+            self.initial.setdefault("byline_authors", chosen)
+            # Selected names show in byline order, not alphabetically.
+            in_order = Case(*[When(pk=pk, then=index) for index, pk in enumerate(chosen)], default=len(chosen))
+            self.fields["byline_authors"].queryset = Person.objects.exclude(author_kind="").order_by(in_order, "name")
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
+
+    def clean_section(self):
+        return self.cleaned_data["section"] or Section.objects.get(pk=default_section_id())
+
+    def clean_byline_authors(self):
+        chosen = {str(person.pk): person for person in self.cleaned_data["byline_authors"]}
+        posted = self.data.getlist(self.add_prefix("byline_authors")) if hasattr(self.data, "getlist") else []
+        return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
 
     def describe_conflict(self, opened_version):
         article = self.instance
@@ -279,7 +309,7 @@ class ExcludedStoryInline(admin.TabularInline):
 class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
-    list_filter = [PublicationStateFilter, "tags", "published_at"]
+    list_filter = [PublicationStateFilter, "section", "tags", "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -290,7 +320,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     formfield_overrides = IMAGE_UPLOADS
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        ("Credits", {"fields": ["byline", "dateline", "source"]}),
+        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
         ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
@@ -354,6 +384,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     def save_related(self, request, form, formsets, change):
         tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
         super().save_related(request, form, formsets, change)
+        form.instance.set_authors(form.cleaned_data["byline_authors"])
         # Tags and people are saved only now; search indexes their names with the story, and the
         # related-stories index takes its status, time and tags.
         form.instance.refresh_search_index()
@@ -520,8 +551,12 @@ class ArticleAdmin(ConflictSafeAdmin):
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
     form = VersionedAdminForm
-    fields = ["name", "slug", "role", "bio", "photo", "aliases", "opened_version"]
-    list_display = ["name", "role", "article_count"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "role", "bio", "photo", "aliases", "opened_version"]}),
+        ("As an author", {"fields": ["author_kind", "profile_urls"]}),
+    ]
+    list_display = ["name", "role", "author_kind", "article_count"]
+    list_filter = ["author_kind"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = IMAGE_UPLOADS
@@ -602,3 +637,45 @@ class TagAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# Sections and the front page
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "order", "story_count"]
+    list_editable = ["order"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["parent__order", "order", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description="stories", ordering="story_count")
+    def story_count(self, section):
+        return section.story_count
+
+
+@admin.register(FrontPageSlot)
+class FrontPageSlotAdmin(admin.ModelAdmin):
+    """The editors' front page: position 1 leads; empty or expired places take the latest stories."""
+
+    list_display = ["position", "article", "expires_at", "in_force", "chosen_by"]
+    list_display_links = ["article"]
+    list_editable = ["position", "expires_at"]
+    list_select_related = ["article", "chosen_by"]
+    autocomplete_fields = ["article"]
+    fields = ["position", "article", "expires_at"]
+    ordering = ["position", "-id"]
+
+    @admin.display(description="on the front page", boolean=True)
+    def in_force(self, slot):
+        return not slot.has_expired and slot.article.is_published
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.chosen_by = request.user
+        super().save_model(request, obj, form, change)

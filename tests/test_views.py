@@ -46,16 +46,18 @@ def test_front_page_lists_published_stories_with_summaries_and_images(client, pu
     assert "Tomorrow&#x27;s story" not in page and "Tomorrow's story" not in page
 
 
-def test_front_page_is_paginated(client, settings):
+def test_front_page_is_paginated_below_its_top_stories(client, settings):
     settings.ARTICLES_PER_PAGE = 2
-    for number in range(5):
+    settings.FRONT_PAGE_TOP_STORIES = 2
+    for number in range(7):
         make_article(f"Story number {number}", published_at=timezone.now() - timedelta(hours=number))
 
     first = client.get(reverse("articles:front_page")).content.decode()
     third = client.get(reverse("articles:front_page"), {"page": 3}).content.decode()
 
-    assert "Story number 0" in first and "Story number 2" not in first
-    assert "Story number 4" in third and "Page 3 of 3" in third
+    # The top (0, 1), then the first page of the rest (2, 3).
+    assert all(f"Story number {number}<" in first for number in range(4)) and "Story number 4" not in first
+    assert "Story number 6" in third and "Page 3 of 3" in third and "Story number 0" not in third
     assert client.get(reverse("articles:front_page"), {"page": 4}).status_code == 404
 
 
