@@ -425,3 +425,31 @@ def test_editor_chooses_the_front_page_in_the_admin(admin_client):
     changelist = admin_client.get(reverse("admin:articles_frontpageslot_changelist")).content.decode()
     assert "The big story" in changelist
     assert "The big story" in admin_client.get("/").content.decode().split('<article class="lead')[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["admin:articles_section_changelist", "admin:articles_frontpageslot_changelist"])
+def test_section_and_front_page_changelists_cost_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries, url_name
+):
+    news, city, sport = make_sections()
+    for number in range(20):
+        story = make_article(section=[news, city, sport][number % 3])
+        FrontPageSlot.objects.create(article=story, position=number % 5 + 1)
+
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse(url_name))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_author_autocomplete_offers_only_people_who_write_for_us(admin_client):
+    make_writer("Nadia Ferreira")
+    make_person("Nadia Someone", slug="nadia-someone")
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "article", "field_name": "authors", "term": "Nadia"},
+    )
+
+    assert [result["text"] for result in response.json()["results"]] == ["Nadia Ferreira"]

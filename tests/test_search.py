@@ -406,3 +406,23 @@ def test_no_text_makes_the_search_engine_fail(searchable_story, text):
         matches = search.matching_articles(terms)
         assert matches.count() == len(list(matches[:5])) <= 1
         search.highlighted(matches[:5], terms)
+
+
+def test_excerpt_is_left_out_when_it_only_repeats_the_summary(client):
+    lede = "The lighthouse keeper retired on Friday after forty years on the headland above the harbour."
+    make_article("Keeper retires", summary=lede, body=f"{lede}\n\nHe will stay in the village.")
+
+    [result] = client.get(reverse("articles:search"), {"q": "lighthouse"}).context["results"]
+
+    assert result.excerpt == ()
+    assert [fragment.text for fragment in result.summary if fragment.matched] == ["lighthouse"]
+
+
+def test_repeats_compares_text_not_markup():
+    def pieces(*texts):
+        return tuple(search.Fragment(text, matched=index % 2 == 1) for index, text in enumerate(texts))
+
+    summary = pieces("The ", "harbour", " wall failed before dawn.")
+    assert search.repeats(pieces("…the ", "harbour", " wall failed before dawn…"), summary)
+    assert not search.repeats(pieces("…crews worked through the night at the ", "harbour", "…"), summary)
+    assert not search.repeats((), summary)

@@ -46,9 +46,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, help_text="The story's one primary section: its page, feed and the story's breadcrumb.", on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section'),
         ),
         migrations.RunPython(put_stories_in_the_news_section, migrations.RunPython.noop),
-        migrations.AddField(
-            model_name='article',
-            name='section',
-            field=models.ForeignKey(default=articles.models.default_section_id, help_text="The story's one primary section: its page, feed and the story's breadcrumb.", on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section'),
-        ),
     ]

@@ -1,0 +1,22 @@
+# Every story now has its section: from here on one is required (new stories default to News).
+# Apart from 0008 so PostgreSQL alters the column after that data migration's transaction has committed.
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+import articles.models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("articles", "0008_sections"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='article',
+            name='section',
+            field=models.ForeignKey(default=articles.models.default_section_id, help_text="The story's one primary section: its page, feed and the story's breadcrumb.", on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section'),
+        ),
+    ]
