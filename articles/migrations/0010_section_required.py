@@ -10,7 +10,7 @@ import articles.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0008_sections"),
+        ("articles", "0009_sections"),
     ]
 
     operations = [
