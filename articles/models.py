@@ -878,6 +878,7 @@ def merge_people(kept, people, user=None):
         PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
         PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
+        move_bylines(kept, merged)
         Person.objects.filter(pk__in=merged_ids).delete()
         stories = Article.objects.filter(pk__in=moved_ids)
         # Search finds stories by their people's names and aliases, and theirs changed.
@@ -1097,6 +1098,24 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.person_id} wrote {self.article_id}"
+
+
+def move_bylines(kept, merged):
+    """A merge keeps the merged people's bylines, now the kept person's (once per story, first place kept)."""
+    rows = ArticleAuthor.objects.filter(person__in=[person.pk for person in merged]).order_by("position")
+    authored = set(ArticleAuthor.objects.filter(person=kept).values_list("article_id", flat=True))
+    for row in rows:
+        if row.article_id in authored:
+            row.delete()
+        else:
+            row.person = kept
+            row.save(update_fields=["person"])
+            authored.add(row.article_id)
+    writer = next((person for person in merged if person.author_kind), None)
+    if writer is not None and not kept.author_kind:
+        kept.author_kind = writer.author_kind
+        kept.profile_urls = kept.profile_urls or writer.profile_urls
+        kept.save(update_fields=["author_kind", "profile_urls"])
 
 
 def default_front_page_expiry():

@@ -214,7 +214,10 @@ def section_detail(request, slug):
 
 @public
 def author_detail(request, slug):
-    person = get_object_or_404(Person.objects.exclude(author_kind=""), slug=slug)
+    person = Person.objects.exclude(author_kind="").filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+        return redirect(merged.person.get_author_url(), permanent=True)
     page = paginate(request, person.authored_articles.for_listing())
     return render(request, "articles/author_detail.html", {"person": person, "page": page})
 

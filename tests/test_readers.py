@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from PIL import Image
 
 from articles.front_page import compose
-from articles.models import Article, AuthorKind, FrontPageSlot, Section
+from articles.models import Article, AuthorKind, FrontPageSlot, Section, merge_people
 from tests.factories import admin_article_data, make_article, make_person
 from tests.test_quality import extract, path_of, reader_pages
 
@@ -453,3 +453,17 @@ def test_author_autocomplete_offers_only_people_who_write_for_us(admin_client):
     )
 
     assert [result["text"] for result in response.json()["results"]] == ["Nadia Ferreira"]
+
+
+@pytest.mark.django_db
+def test_merging_people_keeps_their_bylines_and_author_address(client):
+    nadia = make_writer("Nadia Ferreira")
+    duplicate = make_person("N. Ferreira", slug="n-ferreira", author_kind=AuthorKind.STAFF)
+    story = make_article("Council sets the budget")
+    story.set_authors([duplicate])
+
+    merge_people(nadia, [duplicate])
+
+    assert [byline.person for byline in story.bylines.all()] == [nadia]
+    response = client.get(reverse("articles:author", args=["n-ferreira"]))
+    assert response.status_code == 301 and response["Location"] == nadia.get_author_url()
