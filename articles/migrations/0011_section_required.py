@@ -10,7 +10,7 @@ import articles.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0009_sections"),
+        ("articles", "0010_sections"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0010_section_required"),
+        ("articles", "0011_section_required"),
     ]
 
     operations = [
