@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Case, Count, F, When
+from django.db.models import Case, Count, F, Value, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -129,11 +129,15 @@ class ArticleAdminForm(VersionedAdminForm):
         if "section" in self.fields:
             self.fields["section"].required = False
             self.fields["section"].help_text += " Left empty, the story goes to News."
-        if self.instance.pk and "byline_authors" in self.fields:
-            chosen = list(self.instance.bylines.values_list("person", flat=True))
+        chosen = list(self.instance.bylines.values_list("person", flat=True)) if self.instance.pk else []
+        if chosen and "byline_authors" in self.fields:
             self.initial.setdefault("byline_authors", chosen)
             # Selected names show in byline order, not alphabetically.
-            in_order = Case(*[When(pk=pk, then=index) for index, pk in enumerate(chosen)], default=len(chosen))
+            in_order = Case(
+                *[When(pk=pk, then=Value(index)) for index, pk in enumerate(chosen)],
+                default=Value(len(chosen)),
+                output_field=models.IntegerField(),
+            )
             self.fields["byline_authors"].queryset = Person.objects.exclude(author_kind="").order_by(in_order, "name")
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
