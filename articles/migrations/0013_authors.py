@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0011_section_required"),
+        ("articles", "0012_section_required"),
     ]
 
     operations = [

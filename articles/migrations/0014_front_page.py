@@ -11,7 +11,7 @@ import articles.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0012_authors"),
+        ("articles", "0013_authors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

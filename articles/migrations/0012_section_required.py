@@ -10,7 +10,7 @@ import articles.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0010_sections"),
+        ("articles", "0011_sections"),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def put_stories_in_the_news_section(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0009_agency_items"),
+        ("articles", "0010_derived_data_triggers"),
     ]
 
     operations = [
