@@ -5,7 +5,19 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from articles import triggers
+
 import articles.models
+
+
+def drop_derived_data_triggers(apps, schema_editor):
+    # SQLite rebuilds a table to change it, and the derived-data triggers on the tables around it
+    # (articles/triggers.py) refuse the rebuild: they come off for this migration and go back after it.
+    triggers.uninstall(schema_editor.connection)
+
+
+def put_back_derived_data_triggers(apps, schema_editor):
+    triggers.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -16,6 +28,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_derived_data_triggers, put_back_derived_data_triggers),
         migrations.CreateModel(
             name='FrontPageSlot',
             fields=[
@@ -36,4 +49,5 @@ class Migration(migrations.Migration):
             model_name='frontpageslot',
             constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='front_page_position_from_one'),
         ),
+        migrations.RunPython(put_back_derived_data_triggers, drop_derived_data_triggers),
     ]
