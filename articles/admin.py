@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Value, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -27,12 +28,15 @@ from articles.models import (
     Correction,
     EditConflict,
     ExcludedStory,
+    FrontPageSlot,
     Person,
     PinnedStory,
     RejectedPersonName,
     RelatedHeadline,
     Revision,
+    Section,
     TaggedArticle,
+    default_section_id,
     merge_people,
     merge_tags,
     reject_people,
@@ -111,12 +115,42 @@ def _model_field(instance, name):
 class ArticleAdminForm(VersionedAdminForm):
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
+    # The linked byline, in the order chosen (Article.set_authors); the through model's position keeps it.
+    byline_authors = forms.ModelMultipleChoiceField(
+        Person.objects.exclude(author_kind=""),
+        required=False,
+        label="Authors",
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("authors"), admin.site),
+        help_text="Staff and contributors who wrote it, in byline order; they link to their author pages. "
+        "Leave empty for agency copy and keep its byline, e.g. “Reuters”.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "section" in self.fields:
+            self.fields["section"].required = False
+            self.fields["section"].help_text += " Left empty, the story goes to News."
+        chosen = list(self.instance.bylines.values_list("person", flat=True)) if self.instance.pk else []
+        if chosen and "byline_authors" in self.fields:
+            self.initial.setdefault("byline_authors", chosen)
+            # Selected names show in byline order, not alphabetically.
+            in_order = Case(
+                *[When(pk=pk, then=Value(index)) for index, pk in enumerate(chosen)],
+                default=Value(len(chosen)),
+                output_field=models.IntegerField(),
+            )
+            self.fields["byline_authors"].queryset = Person.objects.exclude(author_kind="").order_by(in_order, "name")
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
+
+    def clean_section(self):
+        return self.cleaned_data["section"] or Section.objects.get(pk=default_section_id())
+
+    def clean_byline_authors(self):
+        chosen = {str(person.pk): person for person in self.cleaned_data["byline_authors"]}
+        posted = self.data.getlist(self.add_prefix("byline_authors")) if hasattr(self.data, "getlist") else []
+        return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
 
     def describe_conflict(self, opened_version):
         article = self.instance
@@ -303,7 +337,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
     # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
-    list_filter = [PublicationStateFilter, ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
+    list_filter = [PublicationStateFilter, "section", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -314,7 +348,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     formfield_overrides = IMAGE_UPLOADS
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        ("Credits", {"fields": ["byline", "dateline", "source"]}),
+        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
         ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
@@ -377,6 +411,7 @@ class ArticleAdmin(ConflictSafeAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        form.instance.set_authors(form.cleaned_data["byline_authors"])
         # Recorded after tags, people and headlines are saved, so the snapshot holds them.
         form.instance.record_revision(request.user, "Edited in the admin" if change else "Created in the admin")
 
@@ -540,20 +575,28 @@ class ArticleAdmin(ConflictSafeAdmin):
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
     form = VersionedAdminForm
-    fields = [
-        "name",
-        "slug",
-        "role",
-        "bio",
-        "photo",
-        "aliases",
-        "found_automatically",
-        "found_as_text",
-        "opened_version",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "role",
+                    "bio",
+                    "photo",
+                    "aliases",
+                    "found_automatically",
+                    "found_as_text",
+                    "opened_version",
+                ]
+            },
+        ),
+        ("As an author", {"fields": ["author_kind", "profile_urls"]}),
     ]
     readonly_fields = ["found_as_text"]
-    list_display = ["name", "role", "article_count", "found_automatically", "found_as_text"]
-    list_filter = ["found_automatically"]
+    list_display = ["name", "role", "author_kind", "article_count", "found_automatically", "found_as_text"]
+    list_filter = ["author_kind", "found_automatically"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = IMAGE_UPLOADS
@@ -723,6 +766,48 @@ class TagAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# Sections and the front page
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "order", "story_count"]
+    list_editable = ["order"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["parent__order", "order", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description="stories", ordering="story_count")
+    def story_count(self, section):
+        return section.story_count
+
+
+@admin.register(FrontPageSlot)
+class FrontPageSlotAdmin(admin.ModelAdmin):
+    """The editors' front page: position 1 leads; empty or expired places take the latest stories."""
+
+    list_display = ["position", "article", "expires_at", "in_force", "chosen_by"]
+    list_display_links = ["article"]
+    list_editable = ["position", "expires_at"]
+    list_select_related = ["article", "chosen_by"]
+    autocomplete_fields = ["article"]
+    fields = ["position", "article", "expires_at"]
+    ordering = ["position", "-id"]
+
+    @admin.display(description="on the front page", boolean=True)
+    def in_force(self, slot):
+        return not slot.has_expired and slot.article.is_published
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.chosen_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AgencyItem)

@@ -27,9 +27,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import agency_items, formats, images
+from articles import agency_items, bylines, formats, images
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
-from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
+from articles.models import (
+    Article,
+    Person,
+    RejectedPersonName,
+    RelatedHeadline,
+    Section,
+    TaggedArticle,
+    default_section_id,
+)
 from articles.revisions import record_baseline
 from articles.topics import suggest_subjects
 
@@ -188,6 +196,8 @@ class Importer:
         self._keys_seen = {}  # source key -> the input that imported it in this run
         self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
+        self._section_ids = {}  # folded name or slug -> section id, filled as sections are used
+        self._author_ids = None  # folded name or alias of staff and contributors -> person id, loaded once
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
@@ -260,7 +270,11 @@ class Importer:
         article = self._find_article(story, key)
         created = article is None
         if created:
-            article = Article(slug=story.slug or self._free_slug(story.headline), source_key=key)
+            article = Article(
+                slug=story.slug or self._free_slug(story.headline),
+                source_key=key,
+                section_id=self._section_id(story.section) if story.section else self._default_section_id(),
+            )
         else:
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
@@ -284,6 +298,8 @@ class Importer:
             changed.append("people")
         if self._sync_related(article, links, rows, created):
             changed.append("related_headlines")
+        if self._sync_authors(article, story, created, byline_changed="byline" in changed):
+            changed.append("authors")
         if changed and not created:
             article.save()
         if "lead_image" in changed:
@@ -371,6 +387,8 @@ class Importer:
             "status": status,
             "published_at": published_at,
         }
+        if story.section:
+            values["section_id"] = self._section_id(story.section)
         # A derived headline is a first draft: never overwrite what an editor wrote since.
         if created or not story.headline_derived:
             values["headline"] = story.headline
@@ -588,6 +606,48 @@ class Importer:
             return False
         article.people.set(pks)
         return True
+
+    # --- section and bylines ------------------------------------------------------------
+
+    def _default_section_id(self):
+        if None not in self._section_ids:
+            self._section_ids[None] = default_section_id()
+        return self._section_ids[None]
+
+    def _section_id(self, name):
+        """The section a file names, by slug or name; a new name opens a new main section."""
+        folded = name.strip().casefold()
+        if folded not in self._section_ids:
+            section = Section.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name.strip())).first()
+            if section is None:
+                section = Section.objects.create(
+                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")
+                )
+            self._section_ids[folded] = section.pk
+        return self._section_ids[folded]
+
+    def _byline_people(self, story):
+        """The staff or contributors the byline names, in order, or [] unless every name is one of them
+        (a byline naming someone else stays free text, so nobody's name is dropped from it)."""
+        names = bylines.person_names(story.byline, story.source_agency)
+        if not names:
+            return []
+        if self._author_ids is None:
+            self._author_ids = {}
+            for pk, name, aliases in Person.objects.exclude(author_kind="").values_list("pk", "name", "aliases"):
+                for known in [name, *aliases.splitlines()]:
+                    if known.strip():
+                        self._author_ids.setdefault(known.strip().casefold(), pk)
+        pks = [self._author_ids.get(name.casefold()) for name in names]
+        return [] if None in pks else list(dict.fromkeys(pks))
+
+    def _sync_authors(self, article, story, created, byline_changed):
+        wanted = self._byline_people(story)
+        # Nothing to link, and nothing linked by an earlier import of this byline to take away.
+        if not wanted and (created or not byline_changed):
+            return False
+        changed = article.set_authors([Person(pk=pk) for pk in wanted])
+        return changed and not created
 
     # --- related headlines --------------------------------------------------------------
 

@@ -252,6 +252,10 @@ TAGGIT_CASE_INSENSITIVE = True
 # Newsroom
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 12
+# The front page's top: the lead and the stories after it, chosen by editors (FrontPageSlot) or else the latest.
+FRONT_PAGE_TOP_STORIES = 5
+# How long an editor's front-page choice holds unless they set another expiry.
+FRONT_PAGE_SLOT_HOURS = int(os.environ.get("NEWSROOM_FRONT_PAGE_SLOT_HOURS", "12"))
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
 # How long browsers and the CDN may keep a public page.
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
