@@ -45,7 +45,9 @@ def reader_urls():
         *[article.get_absolute_url() for article in Article.objects.published()],
         *[reverse("articles:tag", args=[tag.slug]) for tag in Tag.objects.all()],
         *[reverse("articles:tag_feed", args=[tag.slug]) for tag in Tag.objects.all()],
-        *[person.get_absolute_url() for person in Person.objects.all()],
+        # Person pages exist for people a published story mentions; writers have author pages.
+        *[person.get_absolute_url() for person in Person.objects.mentioned()],
+        *[person.get_author_url() for person in Person.objects.exclude(author_kind="")],
     ]
     urls += [reverse("articles:sitemap_section", args=[section]) for section in SITEMAPS]
     return urls
