@@ -17,24 +17,13 @@ def put_stories_in_the_news_section(apps, schema_editor):
     Article.objects.filter(section__isnull=True).update(section=news)
 
 
-def drop_derived_data_triggers(apps, schema_editor):
-    # SQLite rebuilds a table to change it, and the derived-data triggers on the tables around it
-    # (articles/triggers.py) refuse the rebuild: they come off for this migration and go back after it.
-    triggers.uninstall(schema_editor.connection)
-
-
-def put_back_derived_data_triggers(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ("articles", "0010_derived_data_triggers"),
     ]
 
-    operations = [
-        migrations.RunPython(drop_derived_data_triggers, put_back_derived_data_triggers),
+    operations = triggers.rebuilding_tables(
         migrations.CreateModel(
             name='Section',
             fields=[
@@ -59,5 +48,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, help_text="The story's one primary section: its page, feed and the story's breadcrumb.", on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section'),
         ),
         migrations.RunPython(put_stories_in_the_news_section, migrations.RunPython.noop),
-        migrations.RunPython(put_back_derived_data_triggers, drop_derived_data_triggers),
-    ]
+    )

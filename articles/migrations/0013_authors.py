@@ -6,24 +6,13 @@ from django.db import migrations, models
 from articles import triggers
 
 
-def drop_derived_data_triggers(apps, schema_editor):
-    # SQLite rebuilds a table to change it, and the derived-data triggers on the tables around it
-    # (articles/triggers.py) refuse the rebuild: they come off for this migration and go back after it.
-    triggers.uninstall(schema_editor.connection)
-
-
-def put_back_derived_data_triggers(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ("articles", "0012_section_required"),
     ]
 
-    operations = [
-        migrations.RunPython(drop_derived_data_triggers, put_back_derived_data_triggers),
+    operations = triggers.rebuilding_tables(
         migrations.AddField(
             model_name='person',
             name='author_kind',
@@ -56,5 +45,4 @@ class Migration(migrations.Migration):
             model_name='articleauthor',
             constraint=models.UniqueConstraint(fields=('article', 'person'), name='unique_article_author'),
         ),
-        migrations.RunPython(put_back_derived_data_triggers, drop_derived_data_triggers),
-    ]
+    )

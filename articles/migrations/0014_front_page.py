@@ -10,16 +10,6 @@ from articles import triggers
 import articles.models
 
 
-def drop_derived_data_triggers(apps, schema_editor):
-    # SQLite rebuilds a table to change it, and the derived-data triggers on the tables around it
-    # (articles/triggers.py) refuse the rebuild: they come off for this migration and go back after it.
-    triggers.uninstall(schema_editor.connection)
-
-
-def put_back_derived_data_triggers(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,8 +17,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(drop_derived_data_triggers, put_back_derived_data_triggers),
+    operations = triggers.rebuilding_tables(
         migrations.CreateModel(
             name='FrontPageSlot',
             fields=[
@@ -49,5 +38,4 @@ class Migration(migrations.Migration):
             model_name='frontpageslot',
             constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='front_page_position_from_one'),
         ),
-        migrations.RunPython(put_back_derived_data_triggers, drop_derived_data_triggers),
-    ]
+    )
