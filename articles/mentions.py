@@ -190,6 +190,11 @@ _CAPITAL_PARTICLES = _entries("Van, Von, De, Da, Di, Du, Del, Della, Der, Den, D
 _ARABIC_PREFIX_RE = re.compile(r"(?:al|el|as|ash|ad|an|ar|at|az|abu|bin|ibn|ben)-[^\W\d_]")
 _NAME_SUFFIXES = _entries("Jr, Jr., Sr, Sr., II, III, IV")
 POSTNOMINALS = _entries(_vocabulary("postnominals.txt"))
+# A pronoun or auxiliary with its contraction ("I'd", "We'll", "Don't"): never part of a name.
+_CONTRACTION_RE = re.compile(
+    r"(?i)(?:i|we|you|he|she|they|there|that|what|who|let|don|can|won|isn|aren|wasn|weren|didn|doesn|"
+    r"couldn|wouldn|shouldn|haven|hasn|hadn|ain)'(?:m|d|ll|ve|re|s|t)"
+)
 # Irish and Scottish Gaelic particles, capitalised inside a surname ("Conor Ó Dálaigh").
 _GAELIC_PARTICLES = frozenset({"Ó", "Ní", "Uí", "Ua", "Nic"})
 _MAX_ROLE_WORDS = 8
@@ -323,6 +328,8 @@ def _capitalised_word_class(token: _Token) -> str:
         return _SUFFIX
     if base in _GAELIC_PARTICLES:
         return _PARTICLE
+    if _CONTRACTION_RE.fullmatch(base):
+        return _OTHER  # "Kevin I'd say", "Dan I'm sure": a quote goes on, the name has ended
     if base in _NON_PERSON_WORDS or lower in FUNCTION_WORDS:
         return _OTHER
     if len(base) == 1 or (len(base) == 2 and base.isupper()):  # "J Smith", "JD Vance"

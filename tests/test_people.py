@@ -188,6 +188,12 @@ def test_sentence_starts_and_common_word_surnames_stay_words():
     assert names("Rather than wait, the team flew home. Still, nobody minded.") == []
 
 
+def test_contractions_in_quotes_never_join_a_name():
+    text = ("Manager Dan Ferris said Dan I'm sure would agree.", 'Coach Kevin Marsh said: "Kevin I\'d trust."')
+
+    assert names(*text) == ["Dan Ferris", "Kevin Marsh"]
+
+
 def test_rejected_names_are_never_found_again():
     assert names("Analyst Corin Vale said rates would fall.", rejected=["Corin Vale"]) == []
 
