@@ -651,7 +651,7 @@ class Importer:
             return names, False, not created
         if created:
             # What the story is about first (a subject from the controlled vocabulary), then where and who.
-            names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs)]
+            names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs, people=self._people_index)]
             self._set_tags(article, names, created)
             return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
@@ -680,12 +680,14 @@ class Importer:
         Detection sees editor-reviewed people (their names and the aliases editors entered) and the
         names editors rejected. Anyone else is linked by full name only, looked up after detection.
         """
-        curated, self._person_by_name, self._found_as = [], {}, {}
-        people = Person.objects.values_list("pk", "name", "aliases", "found_automatically", "found_as")
-        for pk, name, aliases, automatic, found_as in people.iterator():
+        curated, self._person_by_name, self._found_as, self._with_role = [], {}, {}, set()
+        people = Person.objects.values_list("pk", "name", "aliases", "found_automatically", "found_as", "role")
+        for pk, name, aliases, automatic, found_as, role in people.iterator():
             alias_list = tuple(alias.strip() for alias in aliases.splitlines() if alias.strip())
             self._person_by_name.setdefault(name.casefold(), pk)
             self._found_as[pk] = set(found_as or ())
+            if role:
+                self._with_role.add(pk)
             if not automatic:
                 curated.append(KnownPerson(key=pk, name=name, aliases=alias_list))
         for person in curated:
@@ -724,7 +726,7 @@ class Importer:
     def _person(self, name, role, aliases, forms=()):
         pk = self._person_by_name.get(name.casefold())
         if pk is not None:
-            if role or aliases:
+            if (role and pk not in self._with_role) or aliases:
                 self._complete_person(pk, role, aliases)
             return pk, PersonLink(name, role)
         # Created by the import, so unreviewed: editors merge, correct or reject it in the People admin.
@@ -739,6 +741,8 @@ class Importer:
         person.save()
         self._person_by_name[name.casefold()] = person.pk
         self._found_as[person.pk] = set(forms)
+        if role:
+            self._with_role.add(person.pk)
         return person.pk, PersonLink(name, role, created=True)
 
     def _remember_forms(self, pk, forms):
@@ -759,6 +763,8 @@ class Importer:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])
             person.save(update_fields=["role", "aliases"])
+        if person.role:
+            self._with_role.add(pk)
 
     def _free_person_slug(self, name):
         return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
