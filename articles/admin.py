@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles import previews, roles
+from articles.editor import BodyField
 from articles.images import ImageUploadField
 from articles.models import (
     Article,
@@ -104,6 +105,8 @@ def _model_field(instance, name):
 
 
 class ArticleAdminForm(VersionedAdminForm):
+    body = BodyField(help_text="Paragraphs, subheads, links, lists, quotes, fact boxes and embeds.")
+
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
 
@@ -280,7 +283,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
     list_filter = [PublicationStateFilter, "tags", "published_at"]
-    search_fields = ["headline", "summary", "body", "byline"]
+    search_fields = ["headline", "summary", "body_text", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]

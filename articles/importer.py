@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
+from articles import body as body_markup
 from articles import formats
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
 from articles.models import Article, Person, RelatedHeadline, TaggedArticle
@@ -348,7 +349,10 @@ class Importer:
             published_at = timezone.now()
         values = {
             "summary": story.summary,
-            "body": story.body,
+            # Markup from a structured source, sanitised; plain text as escaped paragraphs, exactly as before.
+            "body": body_markup.sanitise(story.body_html)
+            if story.body_html
+            else body_markup.from_paragraphs(story.paragraphs),
             "byline": story.byline,
             "dateline": story.dateline,
             "source": story.source_agency,

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import body as body_markup
 from articles import images
 from articles.formats import headline_key
 
@@ -190,13 +191,51 @@ class TagUsage(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    # The body is sanitised and its text derived on every ordinary write path, not only save().
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("body"), str):
+            kwargs["body"] = body_markup.normalise(kwargs["body"])
+            kwargs["body_text"] = body_markup.to_text(kwargs["body"])
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for article in objs:
+            article.clean_body()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "body" in fields:
+            for article in objs:
+                article.clean_body()
+            fields = [*fields, "body_text"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def refresh_body_text(self):
+        """Re-derive every chosen story's stored body text from its body (the from-scratch rebuild)."""
+        changed = []
+        for article in self.only("pk", "body", "body_text").iterator(chunk_size=500):
+            text = body_markup.to_text(article.body)
+            if text != article.body_text:
+                article.body_text = text
+                changed.append(article)
+        Article.objects.bulk_update(changed, ["body_text"], batch_size=500)
+        return len(changed)
+
     def published(self):
         """The publication rule: published status and a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
         """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
-        return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        return self.published().defer("body", "body_text").prefetch_related("tags").order_by("-published_at", "-id")
+
+    def for_feed(self):
+        """Published stories as feed items: like for_listing(), with the bodies feeds publish in full."""
+        return self.published().defer("body_text").prefetch_related("tags").order_by("-published_at", "-id")
 
     def scheduled(self):
         """Published stories whose time has not come yet: they go live by themselves."""
@@ -319,7 +358,16 @@ class Article(VersionedModel):
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="The dek: one or two sentences under the headline.")
-    body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
+    body = models.TextField(
+        help_text="Paragraphs, subheads, links, quotes, lists, pictures and embeds; stored as sanitised HTML."
+    )
+    # The body's readable text (articles/body.py: to_text), derived on every write of the body: what search
+    # indexes, JSON-LD's articleBody, reading time and excerpts read, so none of them parses markup.
+    body_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The body's readable text (paragraphs, subheads, quotes, captions), derived on save.",
+    )
     byline = models.CharField(max_length=200, blank=True, help_text="Reporter's name or agency.")
     dateline = models.CharField(max_length=120, blank=True, help_text="Where the story was filed.")
     source = models.CharField(max_length=120, blank=True, help_text="Agency or origin of the copy.")
@@ -390,6 +438,7 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
+        kwargs = _with_body_text(self, kwargs)
         self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
         from articles import search
@@ -438,13 +487,28 @@ class Article(VersionedModel):
         elif self.is_scheduled and (upcoming["at"] is None or self.published_at < upcoming["at"]):
             cache.set(NEXT_SCHEDULED_CACHE_KEY, {"at": self.published_at, "pk": self.pk}, NEXT_SCHEDULED_CACHE_SECONDS)
 
+    def clean_body(self):
+        """Store the body as sanitised HTML (plain text becomes escaped paragraphs) and derive its text."""
+        self.body = body_markup.normalise(self.body)
+        self.body_text = body_markup.to_text(self.body)
+
     @property
     def paragraphs(self):
-        return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
+        """The body's paragraphs as plain text (subheads, lists, pictures and embeds are not paragraphs)."""
+        return body_markup.paragraphs(self.body)
+
+    @property
+    def body_blocks(self):
+        """The body's top-level blocks, for the article template (articles/body.py: Block)."""
+        return body_markup.blocks(self.body)
+
+    @property
+    def word_count(self):
+        return len(self.body_text.split())
 
     @property
     def reading_minutes(self):
-        return max(1, round(len(self.body.split()) / WORDS_PER_MINUTE))
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     @property
     def description(self):
@@ -711,6 +775,17 @@ def merge_tags(kept, tags, user=None):
         names = ", ".join(tag.name for tag in merged)
         moved.record_revisions(user, f"Tags merged: {names} into {kept.name}")
     return len(merged)
+
+
+def _with_body_text(article, save_kwargs):
+    # Every save that writes the body sanitises it and stores its text beside it.
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and "body" not in fields:
+        return save_kwargs
+    article.clean_body()
+    if fields is not None:
+        save_kwargs = {**save_kwargs, "update_fields": {*fields, "body_text"}}
+    return save_kwargs
 
 
 def _with_headline_key(save_kwargs):

@@ -2,6 +2,8 @@
 
 Each story is searched as four weighted parts: headline (strongest), summary, the names of its tags and
 people (`Article.search_keywords`), and body (weakest), so a headline match outranks a passing mention.
+The body is indexed through `Article.body_text`, its readable text (paragraphs, subheads, quotes, lists,
+captions), never its markup.
 
 - PostgreSQL: a stored tsvector column, `search_vector`, that a trigger keeps current and a GIN index
   serves (both from migration 0002; the models do not declare the column), ranked with ts_rank;
@@ -34,7 +36,7 @@ POSTGRES_CONFIG = "english"
 FTS_TABLE = "articles_article_fts"
 # bm25 weights for the FTS5 columns, in their order: headline, summary, search_keywords, body.
 FTS_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
-INDEXED_FIELDS = frozenset({"headline", "summary", "search_keywords", "body"})
+INDEXED_FIELDS = frozenset({"headline", "summary", "search_keywords", "body", "body_text"})
 EXCERPT_WORDS = 30
 # Control characters never appear in stored copy (the HTML pages could not show them), so they can
 # mark where a match starts and ends in the engines' output before it is split for the template.
@@ -111,7 +113,7 @@ def matching_articles(terms):
         query = postgres_query(terms)
         return (
             Article.objects.published()
-            .defer("body")
+            .defer("body", "body_text")
             .alias(document=postgres_vector())
             .filter(document=query)
             .annotate(rank=SearchRank(postgres_vector(), query))
@@ -161,7 +163,7 @@ class FTS5Matches:
         with connection.cursor() as cursor:
             cursor.execute(*self._filtered(f"{table}.id", order, (limit, start)))
             ids = [row[0] for row in cursor.fetchall()]
-        stories = Article.objects.defer("body").in_bulk(ids)
+        stories = Article.objects.defer("body", "body_text").in_bulk(ids)
         return [stories[pk] for pk in ids if pk in stories]
 
     def __iter__(self):
@@ -220,6 +222,7 @@ def refresh_index(articles):
 
 def rebuild_index():
     """Index every story from scratch (SQLite also drops rows of deleted stories). Returns the count."""
+    Article.objects.all().refresh_body_text()
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
@@ -244,7 +247,7 @@ def _mirror(pks):
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", chunk)
             cursor.execute(
                 f"INSERT INTO {FTS_TABLE} (rowid, headline, summary, search_keywords, body) "
-                f"SELECT id, headline, summary, search_keywords, body FROM {table} WHERE id IN ({placeholders})",
+                f"SELECT id, headline, summary, search_keywords, body_text FROM {table} WHERE id IN ({placeholders})",
                 chunk,
             )
 
@@ -285,7 +288,7 @@ def _postgres_highlights(pks, terms):
             marked_headline=SearchHeadline("headline", query, highlight_all=True, **markers),
             marked_summary=SearchHeadline("summary", query, highlight_all=True, **markers),
             marked_excerpt=SearchHeadline(
-                "body",
+                "body_text",
                 query,
                 min_words=EXCERPT_WORDS // 2,
                 max_words=EXCERPT_WORDS,

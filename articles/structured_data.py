@@ -88,7 +88,8 @@ def news_article(article, absolute_uri):
         "dateModified": article.modified_at.isoformat(timespec="seconds"),
         "author": [{"@type": kind, "name": name} for kind, name in credited],
         "publisher": publisher(absolute_uri),
-        "wordCount": len(article.body.split()),
+        "articleBody": article.body_text,
+        "wordCount": article.word_count,
         "inLanguage": settings.LANGUAGE_CODE,
         "isAccessibleForFree": True,
     }

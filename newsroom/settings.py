@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "taggit",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -191,6 +193,15 @@ RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE
 RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
 RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 # Uploaded images: the largest accepted file and picture, and the widths of the renditions pages serve.
+# The story body's own editor blocks (articles/editor.py); the server-side rules are articles/body.py's.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        # Resolved through the static files storage when the editor renders (hashed names in production).
+        "js": [static_lazy("js/body_editor.js")],
+        "extensions": {name: "articles.editor.no_allowlist" for name in ("Quote", "Citation", "FactBox", "Embed")},
+    }
+]
+
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)

@@ -141,7 +141,7 @@ def load_demo_newsroom(image_width=640, media_cache=None):
             story["headline"],
             slug=story["slug"],
             summary=story["summary"],
-            body=story["body"],
+            body=story.get("body_html") or story["body"],
             byline=story["byline"],
             dateline=story["dateline"],
             source=story["source"],

@@ -42,6 +42,9 @@ class Story:
     slug: str
     summary: str
     paragraphs: tuple[str, ...]
+    # The body in articles/body.py's vocabulary when the source gave markup; empty for plain text, whose
+    # paragraphs become escaped <p>s. Either way `paragraphs` holds the body's paragraphs as plain text.
+    body_html: str = ""
     byline: str = ""
     dateline: str = ""
     source_agency: str = ""
