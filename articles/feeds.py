@@ -86,7 +86,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_extra_kwargs(self, article):
         return {"content_html": self.item_content(article)}
