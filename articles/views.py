@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from articles import previews, roles
 from articles import search as article_search
-from articles.models import Article, Correction, Person, TagRedirect, tags_in_use
+from articles.models import Article, Correction, Person, PersonRedirect, TagRedirect, tags_in_use
 from articles.sitemaps import news_sitemap_articles
 
 SEARCH_SUGGESTED_TOPICS = 12
@@ -159,7 +159,10 @@ def person_list(request):
 
 @public
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+        return redirect(merged.person, permanent=True)
     page = paginate(request, person.articles.for_listing())
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")

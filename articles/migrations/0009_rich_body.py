@@ -90,7 +90,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_corrections"),
+        ("articles", "0008_people_review"),
     ]
 
     operations = [
