@@ -204,7 +204,7 @@ def test_reading_time_counts_words_of_the_text_not_the_markup():
 
 
 def _migration():
-    return importlib.import_module("articles.migrations.0009_rich_body")
+    return importlib.import_module("articles.migrations.0010_rich_body")
 
 
 class _SchemaEditor:
@@ -220,7 +220,7 @@ class _SchemaEditor:
 
 def _historical_apps():
     executor = MigrationExecutor(connection)
-    return executor.loader.project_state(("articles", "0009_rich_body")).apps
+    return executor.loader.project_state(("articles", "0010_rich_body")).apps
 
 
 def test_the_migration_turns_plain_bodies_into_paragraphs_and_back():

@@ -42,9 +42,6 @@ class Story:
     slug: str
     summary: str
     paragraphs: tuple[str, ...]
-    # The body in articles/body.py's vocabulary when the source gave markup; empty for plain text, whose
-    # paragraphs become escaped <p>s. Either way `paragraphs` holds the body's paragraphs as plain text.
-    body_html: str = ""
     byline: str = ""
     dateline: str = ""
     source_agency: str = ""
@@ -58,6 +55,12 @@ class Story:
     image_caption: str = ""
     image_credit: str = ""
     warnings: tuple[str, ...] = ()
+    # The body as HTML in articles/body.py's vocabulary where the source gave markup (agency formats: nitf,
+    # newsml, ninjs; fixtures' body_html); empty for plain text, whose paragraphs become escaped <p>s. Either
+    # way `paragraphs` holds the body's paragraphs as plain text. Then the item's identity and metadata (an
+    # articles.formats.item.ItemMeta); None for wire text and fixtures.
+    body_html: str = ""
+    item: object = None
 
     @property
     def body(self):

@@ -90,7 +90,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_people_review"),
+        ("articles", "0009_agency_items"),
     ]
 
     operations = [
