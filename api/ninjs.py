@@ -5,7 +5,6 @@ own guid travels in `altids`), its `version` the story's revision counter. Our i
 back into the same story (tests/test_api.py round-trips every field it carries).
 """
 
-
 from django.conf import settings
 
 from articles import body
