@@ -576,8 +576,8 @@ class Embed:
 @dataclass(frozen=True)
 class Block:
     """One top-level block, for templates: ``kind`` is "html" (``html`` is ready to show), "picture"
-    (``image_id`` and ``caption_html``) or "embed" (``embed``). ``tag`` and ``inner_html`` let a template
-    put something at the start of the first paragraph (the dateline)."""
+    (``image_id`` and ``caption_html``; ``picture`` once the caller has looked it up) or "embed" (``embed``).
+    ``tag`` and ``inner_html`` let a template put something at the start of the first paragraph (the dateline)."""
 
     kind: str
     tag: str
@@ -586,6 +586,7 @@ class Block:
     image_id: int | None = None
     caption_html: str = ""
     embed: Embed | None = None
+    picture: object = None  # what the caller found for image_id (a library picture), for the template
 
 
 _PROVIDERS = [

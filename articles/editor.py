@@ -26,6 +26,7 @@ EXTENSIONS = {
     "Citation": True,
     "FactBox": True,
     "Embed": True,
+    "Picture": True,
 }
 
 

@@ -1,4 +1,5 @@
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefet
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
@@ -549,10 +551,25 @@ class Article(VersionedModel):
         """The body's paragraphs as plain text (subheads, lists, pictures and embeds are not paragraphs)."""
         return body_markup.paragraphs(self.body)
 
-    @property
+    @cached_property
     def body_blocks(self):
-        """The body's top-level blocks, for the article template (articles/body.py: Block)."""
-        return body_markup.blocks(self.body)
+        """The body's top-level blocks, for the article template (articles/body.py: Block), each picture with
+        its library picture (one query, only when the body has pictures); a deleted one is left out."""
+        from pictures.models import Picture
+
+        blocks = body_markup.blocks(self.body)
+        ids = [block.image_id for block in blocks if block.kind == "picture"]
+        found = Picture.objects.in_bulk(ids) if ids else {}
+        return [
+            replace(block, picture=found[block.image_id].crop("free")) if block.kind == "picture" else block
+            for block in blocks
+            if block.kind != "picture" or block.image_id in found
+        ]
+
+    @property
+    def body_pictures(self):
+        """The library pictures the body shows, in order."""
+        return [block.picture.picture for block in self.body_blocks if block.kind == "picture"]
 
     @property
     def word_count(self):

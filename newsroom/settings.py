@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "api",
+    "pictures",
 ]
 
 MIDDLEWARE = [
@@ -196,12 +199,26 @@ RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE
 RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
 RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 # Uploaded images: the largest accepted file and picture, and the widths of the renditions pages serve.
+# Background work (picture renditions) through django-tasks. The embedded default runs each task at once, in
+# the process that queued it, so nothing else has to run; production sets TASKS_BACKEND=database and runs
+# `manage.py db_worker` beside the app servers (README, "Production").
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
 # The story body's own editor blocks (articles/editor.py); the server-side rules are articles/body.py's.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         # Resolved through the static files storage when the editor renders (hashed names in production).
         "js": [static_lazy("js/body_editor.js")],
-        "extensions": {name: "articles.editor.no_allowlist" for name in ("Quote", "Citation", "FactBox", "Embed")},
+        "extensions": {
+            name: "articles.editor.no_allowlist" for name in ("Quote", "Citation", "FactBox", "Embed", "Picture")
+        },
     }
 ]
 

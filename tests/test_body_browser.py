@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
+from pictures.models import Picture
 from tests.factories import make_staff
 from tests.test_workflow_browser import signed_in
 
@@ -89,4 +90,47 @@ def test_editor_types_a_paragraph_a_link_and_a_subhead_and_readers_see_them(new_
     expect(article_body.get_by_role("heading", level=2, name="What the report says")).to_be_visible()
     expect(article_body.get_by_role("link", name="here")).to_have_attribute("href", "https://www.example.edu/report")
     expect(article_body).to_contain_text(re.compile(r"Pasted\s+bold"))
+    assert errors == []
+
+
+def test_editor_inserts_a_picture_from_the_library_and_readers_see_it(new_tab, django_capture_on_commit_callbacks):
+    from tests.test_pictures import upload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        picture = Picture.objects.create(
+            file=upload("clock-tower.jpg", size=(1200, 800)), alt="The clock tower", caption="The tower at dawn"
+        )
+    page = signed_in(new_tab, make_staff("edna", "editor"))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(reverse("admin:articles_article_add"))
+    page.get_by_role("textbox", name="Headline:").fill("Clock tower restored")
+    editor_area(page).click()
+    page.keyboard.type("The clock tower has its hands back.")
+
+    with page.expect_popup() as opened:
+        page.locator(".prose-menubar__button[data-name=picture]").click()
+    chooser = opened.value
+    chooser.locator("#searchbar").fill("clock")
+    chooser.keyboard.press("Enter")
+    with chooser.expect_event("close"):
+        chooser.locator(f"a[data-popup-opener='{picture.pk}']").first.click()
+    expect(page.locator(".prose-editor figure.body-editor-picture figcaption")).to_have_text("The tower at dawn")
+
+    page.get_by_role("combobox", name="Status:").select_option("published")
+    now = timezone.localtime()
+    page.locator("#id_published_at_0").fill(now.strftime("%Y-%m-%d"))
+    page.locator("#id_published_at_1").fill(now.strftime("%H:%M:%S"))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    story = Article.objects.get(headline="Clock tower restored")
+    assert f'<figure class="picture" data-image="{picture.pk}"><figcaption>The tower at dawn</figcaption></figure>' in (
+        story.body
+    )
+    reader = new_tab()
+    reader.goto(story.get_absolute_url())
+    figure = reader.locator(".story__body .story__inline-figure")
+    expect(figure.get_by_role("img", name="The clock tower")).to_be_visible()
+    expect(figure.locator("figcaption")).to_contain_text("The tower at dawn")
     assert errors == []

@@ -218,3 +218,126 @@ document.addEventListener("prose-editor:ready", (event) => {
   const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
   if (label) editor.view.dom.setAttribute("aria-label", label.textContent.trim())
 })
+
+// Pictures come from the library: the toolbar button opens the library's list as the admin's usual chooser
+// window (search, thumbnails, upload), and the chosen one is inserted with its caption, which editors may
+// change for this story. The library's credit is added on the page.
+const adminRoot = () => window.location.pathname.split("/articles/")[0] + "/"
+const pictureSummary = (id) =>
+  fetch(`${adminRoot()}pictures/picture/${id}/summary/`, { credentials: "same-origin" }).then((response) =>
+    response.ok ? response.json() : null,
+  )
+const choosing = new Map()
+
+export const Picture = Node.create({
+  name: "picture",
+  group: "block",
+  atom: true,
+  draggable: true,
+  addAttributes() {
+    return {
+      image: { default: null },
+      caption: { default: "" },
+    }
+  },
+  parseHTML() {
+    return [
+      {
+        tag: "figure.picture",
+        getAttrs: (element) => {
+          const image = element.getAttribute("data-image")
+          if (!/^\d+$/.test(image || "")) return false
+          return { image, caption: element.querySelector("figcaption")?.textContent.trim() || "" }
+        },
+      },
+    ]
+  },
+  renderHTML({ node }) {
+    const parts = node.attrs.caption ? [["figcaption", node.attrs.caption]] : []
+    return ["figure", { class: "picture", "data-image": node.attrs.image }, ...parts]
+  },
+  addNodeView() {
+    return ({ node }) => {
+      const dom = document.createElement("figure")
+      dom.className = "body-editor-picture"
+      const image = document.createElement("img")
+      image.alt = ""
+      image.width = 240
+      const caption = document.createElement("figcaption")
+      caption.textContent = node.attrs.caption || gettext("(no caption)")
+      dom.append(image, caption)
+      pictureSummary(node.attrs.image).then((summary) => {
+        if (summary) image.src = summary.thumbnail
+      })
+      return { dom }
+    }
+  },
+  addCommands() {
+    return {
+      choosePicture:
+        () =>
+        ({ editor }) => {
+          const name = `body_picture__${choosing.size + 1}`
+          choosing.set(name, editor)
+          const chooser = window.open(
+            `${adminRoot()}pictures/picture/?_to_field=id&_popup=1`,
+            name,
+            "height=700,width=1000,resizable=yes,scrollbars=yes",
+          )
+          chooser?.focus()
+          return true
+        },
+      insertPicture:
+        (image) =>
+        ({ editor }) => {
+          pictureSummary(image).then((summary) => {
+            if (!summary) return
+            editor
+              .chain()
+              .focus()
+              .insertContent({ type: this.name, attrs: { image: String(summary.id), caption: summary.caption } })
+              .run()
+          })
+          return true
+        },
+      editPictureCaption:
+        () =>
+        ({ editor }) => {
+          const { caption } = editor.getAttributes(this.name)
+          updateAttrsDialog(
+            { caption: { type: "string", title: gettext("Caption for this story") } },
+            { title: gettext("Picture caption"), submitText: gettext("Update") },
+          )(editor, { caption }).then((attrs) => {
+            if (attrs) editor.chain().focus().updateAttributes(this.name, { caption: attrs.caption.trim() }).run()
+          })
+          return true
+        },
+    }
+  },
+  addMenuItems({ buttons, menu }) {
+    menu.defineItem({
+      name: "picture",
+      groups: "nodes",
+      command: (editor) => editor.commands.choosePicture(),
+      button: buttons.material("add_photo_alternate", gettext("Picture from the library")),
+    })
+    menu.defineItem({
+      name: "pictureCaption",
+      groups: "nodes",
+      command: (editor) => editor.commands.editPictureCaption(),
+      button: buttons.material("short_text", gettext("Picture caption")),
+      hidden: (editor) => !editor.isActive(this.name),
+    })
+  },
+})
+
+// The admin's chooser window reports the choice through the opener's dismissRelatedLookupPopup (Django's
+// RelatedObjectLookups.js); choices made for a body editor go to that editor, every other to Django.
+const djangoDismiss = window.dismissRelatedLookupPopup
+window.dismissRelatedLookupPopup = function (chooser, chosenId) {
+  const editor = choosing.get(chooser.name)
+  if (!editor) return djangoDismiss?.call(this, chooser, chosenId)
+  choosing.delete(chooser.name)
+  chooser.close()
+  editor.commands.insertPicture(chosenId)
+}
