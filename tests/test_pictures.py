@@ -195,6 +195,8 @@ def test_the_library_uploads_several_files_at_once_and_lists_them_with_thumbnail
     assert tower.rendition_name("free", 320, "jpg") in page and f'data-popup-opener="{tower.pk}"' in page
 
 
+# Committed for real: the worker closes its database connections between tasks, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_renditions_are_built_by_the_worker_and_pages_never_show_a_missing_file(
     client, settings, django_capture_on_commit_callbacks
 ):
