@@ -7,6 +7,7 @@ The editor's schema already drops what it cannot hold when editors paste from wo
 
 from django import forms
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media
 
 from articles import body
 
@@ -27,12 +28,17 @@ EXTENSIONS = {
     "FactBox": True,
     "Embed": True,
     "Picture": True,
+    "StylesFromThisSite": True,
 }
 
 
 class BodyEditorWidget(AdminProseEditorWidget):
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, config={"extensions": EXTENSIONS}, preset="configurable")
+
+    @property
+    def media(self):
+        return super().media + Media(css={"all": ["css/body_editor.css"]})
 
 
 class BodyField(forms.CharField):
@@ -48,3 +54,15 @@ class BodyField(forms.CharField):
 def no_allowlist(extension_config, shared_config):
     """django-prose-editor asks each extension what its own sanitiser should allow; we do not use that
     sanitiser (BodyField sanitises with articles/body.py), so our blocks add nothing to it."""
+
+
+class BodyEditorAdmin:
+    """For a ModelAdmin whose form has the body editor: its page's one inline script, django-prose-editor's
+    import map (browsers take import maps only inline), carries the response's CSP nonce, which the admin's
+    policy then names beside 'self' (settings.CONTENT_SECURITY_POLICY_SITE_SCRIPTS)."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        media = context.get("media")
+        if hasattr(media, "with_nonce"):  # js_asset's Media: the editor is on this form
+            context["media"] = media.with_nonce(str(request.csp_nonce))
+        return super().render_change_form(request, context, *args, **kwargs)

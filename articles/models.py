@@ -1,12 +1,14 @@
-from collections import Counter
+import contextvars
 from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -15,16 +17,115 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles import body as body_markup
-from articles import images
+from articles import changes, images
 from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
 
 # Where the next scheduled publication is kept between requests (see next_scheduled_time), and for how long at
-# most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
+# most: every write through the ORM keeps it current (articles/changes.py), so the timeout only bounds how long
+# a raw SQL write goes unnoticed.
 NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
 NEXT_SCHEDULED_CACHE_SECONDS = 600
+# Story fields whose change can move the next scheduled publication.
+SCHEDULE_FIELDS = frozenset({"status", "published_at"})
+# Fields an update() may write without it being a change anyone sees: the edit counter is bookkeeping.
+UNANNOUNCED_FIELDS = frozenset({"version"})
+# Set while bulk_update() runs: it has derived its rows' own fields already, and calls update() underneath.
+_bulk_update_derived = contextvars.ContextVar("bulk_update_derived", default=False)
+
+
+class AnnouncingQuerySet(models.QuerySet):
+    """update(), bulk_create() and bulk_update() that keep each row's own derived fields (`derived_fields`:
+    {field: (source field, function)}, e.g. a headline's matching key) and report the rows they wrote to
+    articles/changes.py, as save() and delete() do through signals. Subclasses say what a write touched."""
+
+    derived_fields = {}
+
+    def touched(self):
+        """What to announce about the rows an update() is about to write, read while the filter matches."""
+        pks = self.known_pks()
+        return pks if pks is not None else set(self.values_list("pk", flat=True))
+
+    def announce(self, touched, fields):
+        """Tell articles/changes.py about rows (`touched()`) that had `fields` written."""
+
+    def known_pks(self):
+        """The ids this queryset is filtered to when it is just `pk=` or `pk__in=` a list (no query needed)."""
+        where = self.query.where
+        if where.negated or len(where.children) != 1:
+            return None
+        lookup = where.children[0]
+        if not isinstance(lookup, (Exact, In)) or getattr(lookup.lhs, "target", None) != self.model._meta.pk:
+            return None
+        if hasattr(lookup.rhs, "resolve_expression") or hasattr(lookup.rhs, "query"):
+            return None
+        return set(lookup.rhs) if isinstance(lookup, In) else {lookup.rhs}
+
+    def update(self, **kwargs):
+        derive_later = []
+        if not _bulk_update_derived.get():
+            for target, (source, function) in self.derived_fields.items():
+                if source in kwargs and target not in kwargs:
+                    if isinstance(kwargs[source], str):
+                        kwargs[target] = function(kwargs[source])
+                    else:  # an expression: known only once written
+                        derive_later.append(target)
+        announced = set(kwargs) - UNANNOUNCED_FIELDS
+        touched = self.touched() if announced else None
+        if derive_later:
+            pks = self.known_pks()
+            pks = pks if pks is not None else set(self.values_list("pk", flat=True))
+        if not derive_later:
+            count = super().update(**kwargs)
+        else:
+            with transaction.atomic(using=self.db):
+                count = super().update(**kwargs)
+                for target in derive_later:
+                    source, function = self.derived_fields[target]
+                    base = self.model._base_manager.using(self.db)
+                    rows = base.filter(pk__in=pks).values_list("pk", source)
+                    base.bulk_update(
+                        [self.model(pk=pk, **{target: function(value)}) for pk, value in rows], [target], batch_size=500
+                    )
+        if announced and count:
+            self.announce(touched, {**kwargs})
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            for target, (source, function) in self.derived_fields.items():
+                setattr(obj, target, function(getattr(obj, source)))
+        created = super().bulk_create(objs, *args, **kwargs)
+        self.announce_created(created)
+        return created
+
+    def announce_created(self, objs):
+        self.announce(
+            {obj.pk for obj in objs if obj.pk is not None}, {f.name for f in self.model._meta.concrete_fields}
+        )
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        for target, (source, function) in self.derived_fields.items():
+            if source in fields:
+                for obj in objs:
+                    setattr(obj, target, function(getattr(obj, source)))
+                fields.append(target)
+        token = _bulk_update_derived.set(True)
+        try:
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _bulk_update_derived.reset(token)
+
+
+# Where stories go when nobody chose a section (the migration put every earlier story there).
+DEFAULT_SECTION_SLUG = "news"
+DEFAULT_SECTION_NAME = "News"
 
 # How long after a story went out a save still counts as part of putting it out, not as an update.
 EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
@@ -57,13 +158,21 @@ class VersionedModel(models.Model):
             raise EditConflict(f"{self} was changed after version {opened_version} was opened.")
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(AnnouncingQuerySet):
+    def announce(self, touched, fields):
+        changes.note(people=touched)
+
     def with_article_counts(self):
         """Each person with the number of published stories that mention them."""
         return self.annotate(article_count=Count("articles", filter=Q(articles__in=Article.objects.published())))
 
     def mentioned(self):
         return self.with_article_counts().filter(article_count__gt=0).order_by("name")
+
+
+class AuthorKind(models.TextChoices):
+    STAFF = "staff", "Staff"
+    CONTRIBUTOR = "contributor", "Contributor"
 
 
 class Person(VersionedModel):
@@ -98,6 +207,19 @@ class Person(VersionedModel):
         editable=False,
         help_text='The forms imported stories named this person by ("Mr Wong", "Wong").',
     )
+    # As an author: bylines link here when they write for us (see ArticleAuthor).
+    author_kind = models.CharField(
+        "writes for us as",
+        max_length=20,
+        choices=AuthorKind.choices,
+        blank=True,
+        help_text="Staff and contributors get an author page, and imported bylines with their name link to it.",
+    )
+    profile_urls = models.TextField(
+        "profile links",
+        blank=True,
+        help_text="Their own public profiles (site, social accounts), one address per line; search engines get them.",
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -115,6 +237,17 @@ class Person(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("articles:person", kwargs={"slug": self.slug})
+
+    def get_author_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def is_author(self):
+        return bool(self.author_kind)
+
+    @property
+    def profile_url_list(self):
+        return [line.strip() for line in self.profile_urls.splitlines() if line.strip()]
 
     @property
     def alias_list(self):
@@ -139,12 +272,28 @@ class Person(VersionedModel):
         images.refresh_renditions(self, "photo", "photo_renditions", rebuild=rebuild)
 
 
+class TaggedArticleQuerySet(AnnouncingQuerySet):
+    def touched(self):
+        return list(self.values_list("content_object", "tag"))
+
+    def announce(self, touched, fields):
+        # A tag merge repoints rows: both tags and the stories changed.
+        new_tag = fields.get("tag")
+        tags = {tag for _, tag in touched} | ({new_tag.pk} if isinstance(new_tag, Tag) else set())
+        changes.note(stories={story for story, _ in touched}, tags=tags)
+
+    def announce_created(self, objs):
+        changes.note(stories={row.content_object_id for row in objs}, tags={row.tag_id for row in objs})
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
     # The story's publication time while its status is published (else null), copied here so related
-    # stories can read a tag's stories nearest a date from one index. Set by refresh_related_index(),
-    # which also keeps TagUsage counting exactly the rows that have it.
+    # stories can read a tag's stories nearest a date from one index. Kept by database triggers
+    # (articles/triggers.py), which also keep TagUsage counting exactly the rows that have it.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -158,20 +307,12 @@ class TaggedArticle(TaggedItemBase):
     def __str__(self):
         return f"{self.content_object_id} tagged {self.tag_id}"
 
-    @classmethod
-    def rebuild_index(cls):
-        """Set every row's time from its story, in one statement (the bulk path: see refresh_related_index)."""
-        return cls.objects.update(
-            published_at=Subquery(
-                Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
-                    "published_at"
-                )[:1]
-            )
-        )
-
 
 class TagUsage(models.Model):
-    """How many stories with published status carry a tag (scheduled ones included): related stories' rarity."""
+    """How many stories with published status carry a tag (scheduled ones included): related stories' rarity.
+
+    Kept by database triggers (articles/triggers.py); a tag that no published story carries may have no row.
+    """
 
     tag = models.OneToOneField(Tag, on_delete=models.CASCADE, primary_key=True, related_name="usage")
     published_stories = models.PositiveIntegerField(default=0)
@@ -179,70 +320,62 @@ class TagUsage(models.Model):
     def __str__(self):
         return f"{self.tag_id}: {self.published_stories}"
 
-    @classmethod
-    def add(cls, deltas):
-        """Move tags' counts by {tag id: change}, in one statement per distinct change."""
-        deltas = {tag_id: delta for tag_id, delta in deltas.items() if delta}
-        cls.objects.bulk_create([cls(tag_id=tag_id) for tag_id in sorted(deltas)], ignore_conflicts=True)
-        for delta in sorted(set(deltas.values())):
-            tag_ids = [tag_id for tag_id, change in deltas.items() if change == delta]
-            cls.objects.filter(tag__in=tag_ids).update(published_stories=Greatest(F("published_stories") + delta, 0))
 
-    @classmethod
-    def refresh(cls, tag_ids=None):
-        """Recount the given tags (all when None) from the related-stories index; returns how many."""
-        rows = TaggedArticle.objects.filter(published_at__isnull=False)
-        if tag_ids is not None:
-            tag_ids = set(tag_ids)
-            rows = rows.filter(tag__in=tag_ids)
-        counts = dict(rows.values("tag").annotate(stories=Count("*")).values_list("tag", "stories"))
-        if tag_ids is None:
-            tag_ids = set(Tag.objects.values_list("pk", flat=True))
-        existing = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
-        cls.objects.bulk_create(
-            [cls(tag_id=tag_id, published_stories=counts.get(tag_id, 0)) for tag_id in sorted(existing)],
-            update_conflicts=True,
-            unique_fields=["tag"],
-            update_fields=["published_stories"],
-            batch_size=1000,
-        )
-        return len(existing)
+def _bylines():
+    """Stories' linked bylines, in order, with their people, in one query: prefetched wherever bylines show."""
+    return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("person"))
 
 
-class ArticleQuerySet(models.QuerySet):
-    # The body is sanitised and its text derived on every ordinary write path, not only save().
+class ArticleQuerySet(AnnouncingQuerySet):
+    # The body's text is derived like the headline's key; the body itself is sanitised first, on every write
+    # path (save() too: Article.clean_body), so no markup outside articles/body.py's vocabulary is stored.
+    derived_fields = {"headline_key": ("headline", headline_key), "body_text": ("body", body_markup.to_text)}
+
+    def announce(self, touched, fields):
+        schedule = bool(SCHEDULE_FIELDS & set(fields))
+        if schedule:
+            # Readers inside this transaction (and anyone before it commits) look the time up afresh;
+            # the commit stores the new one (articles/changes.py).
+            cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+        changes.note(stories=touched, schedule=schedule)
+
     def update(self, **kwargs):
-        if isinstance(kwargs.get("body"), str):
-            kwargs["body"] = body_markup.normalise(kwargs["body"])
-            kwargs["body_text"] = body_markup.to_text(kwargs["body"])
+        body = kwargs.get("body")
+        if isinstance(body, str):
+            kwargs["body"] = body_markup.normalise(body)
+        elif body is not None and not _bulk_update_derived.get():  # bulk_update() sanitised its bodies already
+            return self._update_body_by_expression(kwargs)
         return super().update(**kwargs)
+
+    def _update_body_by_expression(self, kwargs):
+        # An expression's result (Concat, Replace...) is known only once written: sanitise what it wrote.
+        base = self.model._base_manager.using(self.db)
+        with transaction.atomic(using=self.db):
+            pks = self.known_pks()
+            pks = pks if pks is not None else set(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            cleaned = []
+            for pk, written in base.filter(pk__in=pks).values_list("pk", "body"):
+                if body_markup.normalise(written) != written:
+                    body = body_markup.normalise(written)
+                    cleaned.append(self.model(pk=pk, body=body, body_text=body_markup.to_text(body)))
+            base.bulk_update(cleaned, ["body", "body_text"], batch_size=500)
+        return count
 
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for article in objs:
-            article.clean_body()
+            article.body = body_markup.normalise(article.body)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         if "body" in fields:
             for article in objs:
-                article.clean_body()
-            fields = [*fields, "body_text"]
+                article.body = body_markup.normalise(article.body)
         return super().bulk_update(objs, fields, *args, **kwargs)
-
-    def refresh_body_text(self):
-        """Re-derive every chosen story's stored body text from its body (the from-scratch rebuild)."""
-        changed = []
-        for article in self.only("pk", "body", "body_text").iterator(chunk_size=500):
-            text = body_markup.to_text(article.body)
-            if text != article.body_text:
-                article.body_text = text
-                changed.append(article)
-        Article.objects.bulk_update(changed, ["body_text"], batch_size=500)
-        return len(changed)
 
     def published(self):
         """The publication rule: published status and a publication time that has come."""
@@ -254,7 +387,8 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .with_last_change()
             .defer("body", "body_text")
-            .prefetch_related("tags")
+            .select_related("section")
+            .prefetch_related("tags", _bylines())
             .order_by("-published_at", "-id")
         )
 
@@ -264,7 +398,8 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .with_last_change()
             .defer("body_text")
-            .prefetch_related("tags")
+            .select_related("section")
+            .prefetch_related("tags", _bylines())
             .order_by("-published_at", "-id")
         )
 
@@ -274,8 +409,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def next_scheduled_time(self):
         """When the next scheduled story goes live, or None. Every public response asks, so it comes from the
-        cache, which saves keep current (Article.note_schedule); the database is asked only once that time has
-        passed or the entry has expired."""
+        cache, which every write keeps current (articles/changes.py); the database is asked only once that time
+        has passed or the entry has gone."""
         upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
         if upcoming is None or (upcoming["at"] is not None and upcoming["at"] <= timezone.now()):
             upcoming = Article.objects.remember_next_scheduled()
@@ -313,11 +448,16 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.with_last_change().prefetch_related(
-            "tags",
-            "people",
-            Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
-            "corrections",
+        return (
+            self.with_last_change()
+            .select_related("section__parent")
+            .prefetch_related(
+                "tags",
+                _bylines(),
+                "people",
+                Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
+                "corrections",
+            )
         )
 
     def tagged(self, tag):
@@ -330,28 +470,15 @@ class ArticleQuerySet(models.QuerySet):
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             chosen.filter(published_at__isnull=True).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
-            chosen.refresh_related_index()
             chosen.record_revisions(user, "Published")
-            Article.objects.remember_next_scheduled()
         return count
-
-    def delete(self):
-        # The stories' indexed tag rows go with them: take them off their tags' counts too.
-        with transaction.atomic():
-            counted = TaggedArticle.objects.filter(content_object__in=self.values("pk"), published_at__isnull=False)
-            lost = Counter(counted.values_list("tag", flat=True))
-            deleted = super().delete()
-            TagUsage.add({tag_id: -stories for tag_id, stories in lost.items()})
-            return deleted
 
     def unpublish(self, user=None):
         """Take the stories down; they keep their publication time for the record."""
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
-            chosen.refresh_related_index()
             chosen.record_revisions(user, "Unpublished")
-            Article.objects.remember_next_scheduled()
         return count
 
     def submit_for_review(self, user=None):
@@ -369,35 +496,13 @@ class ArticleQuerySet(models.QuerySet):
         for article in self:
             article.record_revision(user, message)
 
-    def refresh_related_index(self, removed_tag_ids=()):
-        """Bring these stories' rows in the related-stories index, and their tags' counts, up to date.
 
-        Call after stories are published, unpublished, re-dated or retagged (admin, importer, publish
-        actions); `removed_tag_ids` names tags they just lost, which are recounted. Otherwise each row
-        whose state changes moves its tag's count by one, so the cost follows the stories touched, not
-        the size of the corpus. Returns how many rows changed.
-        """
-        with transaction.atomic():
-            rows = TaggedArticle.objects.filter(content_object__in=self.values("pk")).select_for_update()
-            changed, deltas, current_tags = [], Counter(), set()
-            for row_id, tag_id, indexed_at, status, published_at in rows.values_list(
-                "pk", "tag", "published_at", "content_object__status", "content_object__published_at"
-            ):
-                current_tags.add(tag_id)
-                wanted = published_at if status == Article.Status.PUBLISHED else None
-                if wanted != indexed_at:
-                    changed.append(TaggedArticle(pk=row_id, published_at=wanted))
-                    deltas[tag_id] += (wanted is not None) - (indexed_at is not None)
-            TaggedArticle.objects.bulk_update(changed, ["published_at"], batch_size=500)
-            TagUsage.add(deltas)
-            TagUsage.refresh(set(removed_tag_ids) - current_tags)
-        return len(changed)
-
-    def refresh_search_index(self):
-        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
-        from articles import search
-
-        return search.refresh_index(self)
+def default_section_id():
+    """The section a story gets when nobody chose one: the general news desk, made when first needed."""
+    section, _created = Section.objects.get_or_create(
+        slug=DEFAULT_SECTION_SLUG, defaults={"name": DEFAULT_SECTION_NAME, "order": 0}
+    )
+    return section.pk
 
 
 class Article(VersionedModel):
@@ -467,6 +572,22 @@ class Article(VersionedModel):
     search_keywords = models.TextField(
         blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
     )
+    # Where the story sits for readers (section pages, feeds, breadcrumb) and who wrote it.
+    section = models.ForeignKey(
+        "Section",
+        on_delete=models.PROTECT,
+        default=default_section_id,
+        related_name="articles",
+        help_text="The story's one primary section: its page, feed and the story's breadcrumb.",
+    )
+    authors = models.ManyToManyField(
+        Person,
+        through="ArticleAuthor",
+        blank=True,
+        limit_choices_to=~Q(author_kind=""),
+        related_name="authored_articles",
+        help_text="Staff and contributors who wrote it, in byline order.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -493,12 +614,10 @@ class Article(VersionedModel):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         kwargs = _with_body_text(self, kwargs)
+        # Only its own row's derived fields; everything kept elsewhere follows by itself (articles/changes.py,
+        # articles/triggers.py).
         self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
-        from articles import search
-
-        search.sync_text(self, kwargs.get("update_fields"))
-        self.note_schedule()
 
     def get_absolute_url(self):
         day = self.url_date
@@ -530,10 +649,12 @@ class Article(VersionedModel):
         )
 
     def note_schedule(self):
-        """Keep the cached next scheduled publication right now that this story was saved.
+        """Keep the cached next scheduled publication right for this transaction now that this story was
+        saved (articles/changes.py calls it; the commit then looks the time up afresh, once per transaction).
 
-        Public pages may not be cached past that time. Mostly no query: only when nothing is cached
-        yet, or this story was the one cached (it may have moved), is the database asked again.
+        Mostly no query: only when nothing is cached yet, or this story was the one cached (it may have
+        moved), is the database asked. That answer sees this transaction's own writes; if it is rolled back
+        the entry can be off until its time passes or it expires, the commit-time refresh never coming.
         """
         upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
         if upcoming is None or upcoming["pk"] == self.pk:
@@ -602,6 +723,30 @@ class Article(VersionedModel):
         """Write the lead image's missing renditions and record them; call after save(). Idempotent."""
         images.refresh_renditions(self, "lead_image", "lead_image_renditions", rebuild=rebuild)
 
+    def set_authors(self, people):
+        """Make `people` the story's linked byline, in this order (the admin's and the importer's one way)."""
+        wanted = [person.pk for person in people]
+        if list(self.bylines.values_list("person", flat=True)) == wanted:
+            return False
+        with transaction.atomic():
+            self.bylines.all().delete()
+            ArticleAuthor.objects.bulk_create(
+                [ArticleAuthor(article=self, person_id=pk, position=position) for position, pk in enumerate(wanted, 1)]
+            )
+        return True
+
+    @property
+    def byline_is_organisation(self):
+        """An agency's or desk's name rather than reporters' ("Reuters", "City Desk"): shown without "By"."""
+        from articles import bylines
+
+        return bylines.is_organisation(self.byline, self.source)
+
+    @property
+    def credited_authors(self):
+        """The people in the byline, in order (prefetched by for_page and for_listing)."""
+        return [byline.person for byline in self.bylines.all()]
+
     @property
     def was_updated(self):
         """Changed after it went out (edited or given a note): pages say "Updated"."""
@@ -624,29 +769,12 @@ class Article(VersionedModel):
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
 
-    def delete(self, *args, **kwargs):
-        # Its indexed tag rows go with it: take them off their tags' counts too.
-        with transaction.atomic():
-            counted = self.tagged_items.filter(published_at__isnull=False).values_list("tag", flat=True)
-            lost = {tag_id: -1 for tag_id in counted}
-            deleted = super().delete(*args, **kwargs)
-            TagUsage.add(lost)
-            return deleted
-
-    def refresh_related_index(self, previous_tag_ids=()):
-        """After this story was saved with new status, time or tags (pass the tag ids it had before)."""
-        return Article.objects.filter(pk=self.pk).refresh_related_index(removed_tag_ids=previous_tag_ids)
-
-    def refresh_search_index(self):
-        """Re-index this story for search: call after changing its tags or people."""
-        Article.objects.filter(pk=self.pk).refresh_search_index()
-        self.refresh_from_db(fields=["search_keywords"])
-
     def record_revision(self, user=None, message=""):
         """Keep the story as it now stands (fields, tags, people, headlines) as a new revision.
 
-        Call it after every change, from any path (admin, actions, importer): it also moves the
-        version on, so a form opened before the change refuses to overwrite it.
+        The one explicit call that stays after a change (derived data keeps itself right): a row cannot say
+        who made the change or why. Every path records one (admin, actions, importer, restore, tag merge); it
+        also moves the version on, so a form opened before the change refuses to overwrite it.
         """
         from articles.revisions import record_revision
 
@@ -657,6 +785,19 @@ class Article(VersionedModel):
         from articles.revisions import restore_revision
 
         return restore_revision(self, revision, user)
+
+
+class RelatedHeadlineQuerySet(AnnouncingQuerySet):
+    derived_fields = {"headline_key": ("headline", headline_key)}
+
+    def touched(self):
+        return set(self.values_list("article", flat=True))
+
+    def announce(self, touched, fields):
+        changes.note(stories=touched)
+
+    def announce_created(self, objs):
+        changes.note(stories={headline.article_id for headline in objs})
 
 
 class RelatedHeadline(models.Model):
@@ -673,6 +814,8 @@ class RelatedHeadline(models.Model):
         related_name="mentioned_in_headlines",
         help_text="A story on this site the headline links to.",
     )
+
+    objects = RelatedHeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -872,10 +1015,9 @@ def merge_people(kept, people, user=None):
         PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
         PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
+        move_bylines(kept, merged)
         Person.objects.filter(pk__in=merged_ids).delete()
         stories = Article.objects.filter(pk__in=moved_ids)
-        # Search finds stories by their people's names and aliases, and theirs changed.
-        stories.refresh_search_index()
         names = ", ".join(person.name for person in merged)
         stories.record_revisions(user, f"People merged: {names} into {kept.name}")
     return len(merged)
@@ -905,7 +1047,6 @@ def reject_people(people, user=None):
         PersonRedirect.objects.filter(person__in=ids).delete()
         Person.objects.filter(pk__in=ids).delete()
         stories = Article.objects.filter(pk__in=story_ids)
-        stories.refresh_search_index()
         stories.record_revisions(user, f"Not a person: {', '.join(names)}")
     return len(people)
 
@@ -940,9 +1081,6 @@ def merge_tags(kept, tags, user=None):
         TagRedirect.objects.filter(old_slug__in=[kept.slug, *(tag.slug for tag in merged)]).delete()
         TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in merged])
         Tag.objects.filter(pk__in=merged_ids).delete()
-        TagUsage.refresh([kept.pk])
-        # Search finds stories by their tags' names, and theirs changed.
-        moved.refresh_search_index()
         names = ", ".join(tag.name for tag in merged)
         moved.record_revisions(user, f"Tags merged: {names} into {kept.name}")
     return len(merged)
@@ -994,6 +1132,178 @@ def tags_in_use():
         .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")
     )
+
+
+# Sections, bylines and the front page: how readers' pages are organised.
+
+SECTION_NAVIGATION_CACHE_KEY = "articles:section-navigation"
+# Section saves and deletes clear the cached navigation; the timeout bounds a bulk write that bypasses them.
+SECTION_NAVIGATION_CACHE_SECONDS = 300
+
+
+def forget_section_navigation():
+    # Now, for this request, and again once committed, in case another request cached the old list meanwhile.
+    cache.delete(SECTION_NAVIGATION_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SECTION_NAVIGATION_CACHE_KEY))
+
+
+class SectionQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def navigation(self):
+        """The header's sections, as (name, url) pairs in the editors' order: asked once, then cached."""
+        entries = cache.get(SECTION_NAVIGATION_CACHE_KEY)
+        if entries is None:
+            entries = [(section.name, section.get_absolute_url()) for section in Section.objects.top_level()]
+            cache.set(SECTION_NAVIGATION_CACHE_KEY, entries, SECTION_NAVIGATION_CACHE_SECONDS)
+        return entries
+
+
+class Section(models.Model):
+    """A desk readers browse by (News, Business, Sport…), with at most one level of subsections."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="One or two sentences for the section page and search.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in the navigation: lower first.")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsections",
+        limit_choices_to={"parent__isnull": True},
+        help_text="Leave empty for a main section; choose one to make this its subsection.",
+    )
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="section_not_its_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+        forget_section_navigation()
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_section_navigation()
+        return deleted
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "A section cannot be its own subsection."})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": "Subsections go one level deep: choose a main section."})
+        if self.pk and self.subsections.exists():
+            raise ValidationError({"parent": "This section has subsections of its own, so it must stay a main one."})
+
+    @property
+    def trail(self):
+        """The section and its parent, outermost first."""
+        return [self.parent, self] if self.parent_id else [self]
+
+    def stories(self):
+        """Its published stories and its subsections', as cards."""
+        return Article.objects.for_listing().filter(Q(section=self) | Q(section__parent=self))
+
+
+class ArticleAuthor(models.Model):
+    """One name in a story's byline, linked to the person's author page; position orders co-authors."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="bylines", limit_choices_to=~Q(author_kind="")
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "author"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "person"], name="unique_article_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} wrote {self.article_id}"
+
+
+def move_bylines(kept, merged):
+    """A merge keeps the merged people's bylines, now the kept person's (once per story, first place kept)."""
+    rows = ArticleAuthor.objects.filter(person__in=[person.pk for person in merged]).order_by("position")
+    authored = set(ArticleAuthor.objects.filter(person=kept).values_list("article_id", flat=True))
+    for row in rows:
+        if row.article_id in authored:
+            row.delete()
+        else:
+            row.person = kept
+            row.save(update_fields=["person"])
+            authored.add(row.article_id)
+    writer = next((person for person in merged if person.author_kind), None)
+    if writer is not None and not kept.author_kind:
+        kept.author_kind = writer.author_kind
+        kept.profile_urls = kept.profile_urls or writer.profile_urls
+        kept.save(update_fields=["author_kind", "profile_urls"])
+
+
+def default_front_page_expiry():
+    return timezone.now() + timedelta(hours=settings.FRONT_PAGE_SLOT_HOURS)
+
+
+class FrontPageSlotQuerySet(models.QuerySet):
+    def current(self):
+        """Choices still in force whose story is live, in the editors' order, each with its story."""
+        return (
+            self.filter(expires_at__gt=timezone.now(), article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("position", "-id")
+        )
+
+
+class FrontPageSlot(models.Model):
+    """An editor's choice for the top of the front page: position 1 is the lead. Expires, so it cannot linger."""
+
+    position = models.PositiveSmallIntegerField(default=1, help_text="1 is the lead; 2 onwards follow it.")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="front_page_slot")
+    expires_at = models.DateTimeField(
+        default=default_front_page_expiry,
+        help_text="After this the place goes back to the latest stories, so a lead never stays by accident.",
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = FrontPageSlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "-id"]
+        verbose_name = "front page story"
+        verbose_name_plural = "front page"
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="front_page_position_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"
+
+    @property
+    def has_expired(self):
+        return self.expires_at <= timezone.now()
 
 
 class AgencyItem(models.Model):

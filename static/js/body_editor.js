@@ -2,7 +2,16 @@
 // an attribution and a pull-quote switch, fact boxes, embeds stored as their URL, and pictures from the
 // library. Each renders exactly the markup articles/body.py keeps; anything else pasted in is dropped by
 // ProseMirror's schema, and the server sanitises again whatever arrives.
-import { Node, gettext, mergeAttributes, updateAttrsDialog } from "django-prose-editor/editor"
+import { Extension, Node, gettext, mergeAttributes, updateAttrsDialog } from "django-prose-editor/editor"
+
+// Tiptap injects its base styles as an inline <style>, which the admin's Content-Security-Policy refuses;
+// static/css/body_editor.css (the widget's media) has them instead. Runs before the editor mounts.
+export const StylesFromThisSite = Extension.create({
+  name: "stylesFromThisSite",
+  onBeforeCreate() {
+    this.editor.options.injectCSS = false
+  },
+})
 
 export const Citation = Node.create({
   name: "citation",
