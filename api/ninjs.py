@@ -70,9 +70,8 @@ def document(article, request):
         doc["altids"].append({"role": "agency-guid", "value": item.guid})
         doc["organisations"] = [_concept(concept) for concept in item.organisations]
         doc["places"] = [_concept(concept) for concept in item.places]
-    picture = article.lead_picture
-    if picture:
-        doc["associations"] = [_feature_image(article, picture, absolute)]
+    if article.lead_picture:
+        doc["associations"] = [_feature_image(article, absolute)]
     return doc
 
 
@@ -104,22 +103,23 @@ def _concept(concept):
     return entry
 
 
-def _feature_image(article, picture, absolute):
-    rendition = {"name": "original", "href": absolute(article.lead_image.url)}
-    if article.lead_image_width and article.lead_image_height:
-        rendition.update(width=article.lead_image_width, height=article.lead_image_height)
+def _feature_image(article, absolute):
+    original = article.lead_original
+    rendition = {"name": "original", "href": absolute(original.url)}
+    if original.width and original.height:
+        rendition.update(width=original.width, height=original.height)
     association = {
         "name": "featureimage",
-        "uri": absolute(article.lead_image.url),
+        "uri": absolute(original.url),
         "type": "picture",
         "renditions": [rendition],
     }
-    if article.lead_image_alt or article.lead_image_caption:
+    if original.alt or article.lead_caption:
         association["descriptions"] = [
             {"role": role, "contenttype": "text/plain", "value": value}
-            for role, value in (("alt", article.lead_image_alt), ("caption", article.lead_image_caption))
+            for role, value in (("alt", original.alt), ("caption", article.lead_caption))
             if value
         ]
-    if article.lead_image_credit:
-        association["by"] = article.lead_image_credit
+    if article.lead_credit:
+        association["by"] = article.lead_credit
     return association

@@ -345,6 +345,8 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
+    # The library's own list (thumbnails, search, upload) opens as the chooser.
+    raw_id_fields = ["lead_library_picture"]
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
     readonly_fields = ["related_preview", "preview_link"]
     actions = ["submit_for_review", "publish", "unpublish"]
@@ -353,7 +355,19 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
-        ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_library_picture",
+                    "lead_shape",
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
@@ -372,7 +386,7 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
 
     def get_queryset(self, request):
         visible = roles.visible_articles(request.user, super().get_queryset(request))
-        return visible.select_related("created_by").prefetch_related("tags")
+        return visible.select_related("created_by", "lead_library_picture").prefetch_related("tags")
 
     # Roles (the rules themselves are in articles/roles.py)
 

@@ -104,13 +104,14 @@ class ArticleFeed(Feed):
         return body.with_absolute_links(html, self.request.build_absolute_uri("/"))
 
     def item_enclosures(self, article):
-        if not article.lead_image:
+        image = article.lead_library_picture.file if article.lead_library_picture_id else article.lead_image
+        if not image:
             return []
-        mime_type, _encoding = mimetypes.guess_type(article.lead_image.name)
+        mime_type, _encoding = mimetypes.guess_type(image.name)
         return [
             Enclosure(
-                url=self.request.build_absolute_uri(article.lead_image.url),
-                length=str(article.lead_image.size),
+                url=self.request.build_absolute_uri(image.url),
+                length=str(image.size),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]

@@ -387,7 +387,7 @@ class ArticleQuerySet(AnnouncingQuerySet):
             self.published()
             .with_last_change()
             .defer("body", "body_text")
-            .select_related("section")
+            .select_related("section", "lead_library_picture")
             .prefetch_related("tags", _bylines())
             .order_by("-published_at", "-id")
         )
@@ -398,7 +398,7 @@ class ArticleQuerySet(AnnouncingQuerySet):
             self.published()
             .with_last_change()
             .defer("body_text")
-            .select_related("section")
+            .select_related("section", "lead_library_picture")
             .prefetch_related("tags", _bylines())
             .order_by("-published_at", "-id")
         )
@@ -450,7 +450,7 @@ class ArticleQuerySet(AnnouncingQuerySet):
         """Everything the article page shows, in a fixed number of queries."""
         return (
             self.with_last_change()
-            .select_related("section__parent")
+            .select_related("section__parent", "lead_library_picture")
             .prefetch_related(
                 "tags",
                 _bylines(),
@@ -512,6 +512,10 @@ class Article(VersionedModel):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    class LeadShape(models.TextChoices):
+        FREE = "free", "As taken"
+        WIDE = "16x9", "Widescreen (16 × 9), cut around the focal point"
+
     headline = models.CharField(max_length=300)
     # The headline folded for matching related headlines (case, punctuation, quote style ignored).
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
@@ -558,6 +562,27 @@ class Article(VersionedModel):
     )
     lead_image_caption = models.CharField("caption", max_length=500, blank=True)
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    # A lead from the picture library instead of an uploaded one: shared with every other story that uses it,
+    # described once there, and cut around its focal point for each place (cards 16×9, sharing cards 1200×630,
+    # search engines 16×9, 4×3 and 1×1). The story page shows it in the shape the editor chose.
+    lead_library_picture = models.ForeignKey(
+        "pictures.Picture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_stories",
+        verbose_name="lead picture from the library",
+        help_text="Choose one from the library (its alt text, caption and credit come with it); it takes the "
+        "place of an uploaded lead image.",
+    )
+    lead_shape = models.CharField(
+        "shape on the story page",
+        max_length=8,
+        choices=LeadShape.choices,
+        default=LeadShape.FREE,
+        db_default=LeadShape.FREE,  # rows written by raw SQL (restores, bulk loads) get it too
+        help_text="For a library lead picture; front-page cards always show it widescreen.",
+    )
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
     created_by = models.ForeignKey(
@@ -707,6 +732,9 @@ class Article(VersionedModel):
 
     @property
     def lead_picture(self):
+        """The story page's lead: the library picture in the shape the editor chose, else the uploaded image."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop(self.lead_shape)
         return images.ResponsiveImage.of(
             self.lead_image,
             self.lead_image_width,
@@ -714,6 +742,36 @@ class Article(VersionedModel):
             self.lead_image_renditions,
             alt=self.lead_image_alt,
         )
+
+    @property
+    def lead_original(self):
+        """The lead as it was taken, whichever kind it is: what the API publishes."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop()
+        return self.lead_picture
+
+    @property
+    def card_picture(self):
+        """What cards and the front page's lead show: a library lead cut to 16×9 around its focal point."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop(self.LeadShape.WIDE)
+        return self.lead_picture
+
+    @property
+    def lead_caption(self):
+        return self.lead_library_picture.caption if self.lead_library_picture_id else self.lead_image_caption
+
+    @property
+    def lead_credit(self):
+        return self.lead_library_picture.credit if self.lead_library_picture_id else self.lead_image_credit
+
+    @property
+    def share_picture(self):
+        """The picture sharing cards and search engines show: the lead, else the body's first library picture."""
+        if self.lead_picture is not None:
+            return self.lead_picture
+        pictures = self.body_pictures
+        return pictures[0].crop() if pictures else None
 
     def prepare_images(self):
         """Straighten a newly attached lead image and strip its metadata; call before save()."""

@@ -71,7 +71,7 @@ class PictureAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def thumbnail(self, picture):
         return format_html(
-            '<img src="{}" alt="" width="120" style="height:auto" loading="lazy">',
+            '<img src="{}" alt="" width="120" loading="lazy">',
             picture.crop("free").at_most(320).url,
         )
 
@@ -79,9 +79,7 @@ class PictureAdmin(admin.ModelAdmin):
     def preview(self, picture):
         if not picture.pk:
             return ""
-        return format_html(
-            '<img src="{}" alt="" width="480" style="height:auto">', picture.crop("free").at_most(640).url
-        )
+        return format_html('<img src="{}" alt="" width="480">', picture.crop("free").at_most(640).url)
 
     @admin.display(description="Size in pixels")
     def size(self, picture):

@@ -207,10 +207,13 @@ class Picture(models.Model):
         return self.renditions.get("key") == self.rendition_key
 
     def stories_using(self):
-        """Stories that show this picture in their body, for the editor deciding whether to delete it."""
+        """Stories that show this picture, as their lead or in their body, for an editor deciding whether to
+        delete it."""
         from articles.models import Article
 
-        return Article.objects.filter(body__contains=f'data-image="{self.pk}"').order_by("headline")
+        return Article.objects.filter(
+            models.Q(lead_library_picture=self) | models.Q(body__contains=f'data-image="{self.pk}"')
+        ).order_by("headline")
 
     def delete(self, *args, **kwargs):
         using = list(self.stories_using().values_list("headline", flat=True)[:20])
@@ -257,6 +260,12 @@ class Crop(images.ResponsiveImage):
         focal = tuple(float(part) for part in focal.split("|"))
         box = crops.crop_box(picture.width, picture.height, shape, *focal)
         return cls(picture.file, box.width, box.height, widths, alt, picture, shape, focal)
+
+    @property
+    def social(self):
+        """Sharing cards' picture: the 1200×630 crop around the focal point once it exists."""
+        card = self.picture.crop(crops.SOCIAL).renditions("jpg")
+        return card[-1] if card else super().social
 
     def renditions(self, extension):
         return [

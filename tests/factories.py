@@ -214,6 +214,8 @@ def admin_article_data(article, **overrides):
         "status": article.status,
         "published_at_0": local_time.strftime("%Y-%m-%d") if local_time else "",
         "published_at_1": local_time.strftime("%H:%M:%S") if local_time else "",
+        "lead_library_picture": str(article.lead_library_picture_id or ""),
+        "lead_shape": article.lead_shape,
         "lead_image_alt": article.lead_image_alt,
         "lead_image_caption": article.lead_image_caption,
         "lead_image_credit": article.lead_image_credit,

@@ -13,7 +13,7 @@ from PIL import Image
 from articles import body
 from pictures import crops, metadata
 from pictures.models import Picture, PictureInUse
-from tests.factories import make_article, make_staff
+from tests.factories import admin_article_data, make_article, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +297,80 @@ def test_json_ld_lists_wide_standard_and_square_images_of_at_least_1200_pixels(
     assert [round(width / height, 2) for width, height in shapes] == [1.78, 1.33, 1.0]
     assert all(width >= 1200 for width, _ in shapes)
     assert all(image["url"].startswith("http://testserver/media/renditions/") for image in news["image"])
+
+
+def test_a_library_lead_is_cut_for_each_place_that_shows_it(client, django_capture_on_commit_callbacks):
+    picture = add_picture(
+        django_capture_on_commit_callbacks,
+        file=upload("clock-tower.jpg", size=(2400, 1600)),
+        focal_x=0.5,
+        focal_y=0.05,
+        alt="The clock tower",
+        caption="The tower after restoration",
+        credit="Ana Ruiz",
+    )
+    wide = make_article("Clock tower restored", lead_library_picture=picture, lead_shape="16x9")
+    as_taken = make_article("Tower reopens to visitors", lead_library_picture=picture)
+
+    page = client.get(wide.get_absolute_url()).content.decode()
+    lead = page.split('class="story__figure"', 1)[1].split("</figure>", 1)[0]
+    assert picture.rendition_name("16x9", 640, "webp") in lead and 'alt="The clock tower"' in lead
+    assert 'The tower after restoration <span class="credit">Ana Ruiz</span>' in lead
+    lead = client.get(as_taken.get_absolute_url()).content.decode().split('class="story__figure"', 1)[1]
+    assert picture.rendition_name("free", 640, "webp") in lead.split("</figure>", 1)[0]
+
+    # Sharing cards: the 1200 × 630 crop. Search engines: 16×9, 4×3 and 1×1, each at least 1200 wide.
+    card = picture.rendition_name("1200x630", 1200, "jpg")
+    assert f'<meta property="og:image" content="http://testserver/media/{card}">' in page
+    assert '<meta property="og:image:width" content="1200">' in page
+    assert '<meta property="og:image:height" content="630">' in page
+    blocks = [json.loads(chunk.split("</script>", 1)[0]) for chunk in page.split('type="application/ld+json">')[1:]]
+    items = [item for block in blocks for item in (block if isinstance(block, list) else [block])]
+    news = next(item for item in items if item["@type"] == "NewsArticle")
+    assert [round(image["width"] / image["height"], 2) for image in news["image"]] == [1.78, 1.33, 1.0]
+    assert all(image["width"] >= 1200 for image in news["image"])
+
+    # Front-page cards show both stories' lead widescreen, whatever the story page's shape.
+    front = client.get(reverse("articles:front_page")).content.decode()
+    assert front.count(picture.rendition_name("16x9", 640, "webp")) >= 2
+    assert picture.rendition_name("free", 640, "webp") not in front
+
+    feed = client.get(reverse("articles:latest_feed")).content.decode()
+    assert f'url="http://testserver{picture.file.url}"' in feed
+    # The Content API publishes the original with the library's description.
+    story = client.get(reverse("api:story_detail", kwargs={"story_id": wide.pk})).json()
+    assert story["image"] == {
+        "url": f"http://testserver{picture.file.url}",
+        "width": 2400,
+        "height": 1600,
+        "alt": "The clock tower",
+        "caption": "The tower after restoration",
+        "credit": "Ana Ruiz",
+    }
+    ninjs = client.get(reverse("api:story_ninjs", kwargs={"story_id": wide.pk})).json()
+    [feature] = ninjs["associations"]
+    assert feature["uri"] == f"http://testserver{picture.file.url}" and feature["by"] == "Ana Ruiz"
+
+    assert [story.headline for story in picture.stories_using()] == [
+        "Clock tower restored",
+        "Tower reopens to visitors",
+    ]
+    with pytest.raises(PictureInUse, match="Clock tower restored"):
+        picture.delete()
+
+
+def test_an_editor_chooses_a_lead_from_the_library_in_the_admin(client, django_capture_on_commit_callbacks):
+    picture = add_picture(django_capture_on_commit_callbacks, alt="The quay", credit="Ana Ruiz")
+    story = make_article("Quay reopens")
+    client.force_login(make_staff("edna", "editor"))
+    change = reverse("admin:articles_article_change", args=[story.pk])
+    form = client.get(change).content.decode()
+    # The chooser opens the library's own list, with its thumbnails, search and upload.
+    assert f"{reverse('admin:pictures_picture_changelist')}?_to_field=id" in form
+
+    response = client.post(change, admin_article_data(story, lead_library_picture=str(picture.pk), lead_shape="16x9"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    story.refresh_from_db()
+    assert (story.lead_library_picture, story.lead_shape) == (picture, "16x9")
+    listing = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert picture.rendition_name("16x9", 320, "jpg") in listing
