@@ -61,7 +61,7 @@ SEARCH_DOCUMENTS = (
         SearchColumn("search_keywords", "B", 4.0),
         SearchColumn("body", "C", 1.0),
     ),
-    # Migration 0015: the body is HTML (articles/body.py); its readable text is searched, never its markup.
+    # Migration 0016: the body is HTML (articles/body.py); its readable text is searched, never its markup.
     (
         SearchColumn("headline", "A", 10.0),
         SearchColumn("summary", "B", 4.0),

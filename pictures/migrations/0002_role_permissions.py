@@ -8,7 +8,7 @@ from articles.roles import sync_role_groups_in_migration
 class Migration(migrations.Migration):
     dependencies = [
         ("pictures", "0001_initial"),
-        ("articles", "0015_rich_body"),
+        ("articles", "0016_rich_body"),
     ]
 
     operations = [

@@ -53,7 +53,7 @@ def rebuild_search(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_front_page"),
+        ("articles", "0015_import_identity"),
     ]
 
     operations = [
