@@ -43,9 +43,12 @@ def main():
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     from articles import images
     from articles.models import Article
 
+    call_command("migrate", verbosity=0)  # before any story exists: a new one looks up its default section
     print(f"{'photo':<24}{'size':>11}{'build ms':>10}{'again ms':>10}{'original':>10}  640 webp/jpg   1280 webp/jpg")
     totals = []
     try:
@@ -76,9 +79,6 @@ def main():
             )
         print(f"mean build time per photo: {sum(totals) / len(totals) * 1000:.0f} ms over {len(totals)} photos")
         print()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
         # Wall times depend on what else the machine runs: the load shows how busy it was.
         print("load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
         picture = library_save(media_root)
