@@ -295,6 +295,19 @@ def test_the_rich_body_migration_round_trip_keeps_bodies_and_search():
     def headlines(text):
         return [article.headline for article in search.matching_articles(search.parse(text))]
 
+    def indexed(word):
+        # Read from the search index itself: today's model has columns an older schema lacks.
+        if connection.vendor == "postgresql":
+            sql = "SELECT slug FROM articles_article WHERE search_vector @@ plainto_tsquery('english', %s)"
+        else:
+            sql = (
+                "SELECT a.slug FROM articles_article_fts f JOIN articles_article a ON a.id = f.rowid"
+                " WHERE articles_article_fts MATCH %s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [word])
+            return [slug for (slug,) in cursor.fetchall()]
+
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     story = Article.objects.get(slug="quay-floods")
@@ -307,7 +320,7 @@ def test_the_rich_body_migration_round_trip_keeps_bodies_and_search():
     executor.migrate([("articles", "0015_import_identity")])
     old_apps = executor.loader.project_state([("articles", "0015_import_identity")]).apps
     assert old_apps.get_model("articles", "Article").objects.get(slug="quay-floods").body == plain
-    assert headlines("held") == ["Quay floods"]
+    assert indexed("held") == ["quay-floods"]
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
