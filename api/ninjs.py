@@ -5,10 +5,9 @@ own guid travels in `altids`), its `version` the story's revision counter. Our i
 back into the same story (tests/test_api.py round-trips every field it carries).
 """
 
-from html import escape
-
 from django.conf import settings
 
+from articles import body
 from articles.formats.item import code_uri
 from articles.models import SubjectCode
 
@@ -20,9 +19,9 @@ def story_uri(article, request):
     return f"urn:newsroom:{request.get_host().split(':')[0]}:story:{article.pk}"
 
 
-def body_html(article):
-    """The body in the body vocabulary: paragraphs until the rich body (issue 14) stores HTML itself."""
-    return "".join(f"<p>{escape(paragraph, quote=False)}</p>" for paragraph in article.paragraphs)
+def body_html(article, request):
+    """The body as stored (sanitised HTML in articles/body.py's vocabulary), its links made absolute."""
+    return body.with_absolute_links(article.body, request.build_absolute_uri("/"))
 
 
 def document(article, request):
@@ -50,8 +49,8 @@ def document(article, request):
             {
                 "role": "main",
                 "contenttype": "text/html",
-                "value": body_html(article),
-                "wordcount": len(article.body.split()),
+                "value": body_html(article, request),
+                "wordcount": article.word_count,
             }
         ],
         "subjects": [_subject(tag, codes[tag.pk]) for tag in tags],
@@ -71,9 +70,8 @@ def document(article, request):
         doc["altids"].append({"role": "agency-guid", "value": item.guid})
         doc["organisations"] = [_concept(concept) for concept in item.organisations]
         doc["places"] = [_concept(concept) for concept in item.places]
-    picture = article.lead_picture
-    if picture:
-        doc["associations"] = [_feature_image(article, picture, absolute)]
+    if article.lead_picture:
+        doc["associations"] = [_feature_image(article, absolute)]
     return doc
 
 
@@ -105,22 +103,23 @@ def _concept(concept):
     return entry
 
 
-def _feature_image(article, picture, absolute):
-    rendition = {"name": "original", "href": absolute(article.lead_image.url)}
-    if article.lead_image_width and article.lead_image_height:
-        rendition.update(width=article.lead_image_width, height=article.lead_image_height)
+def _feature_image(article, absolute):
+    original = article.lead_original
+    rendition = {"name": "original", "href": absolute(original.url)}
+    if original.width and original.height:
+        rendition.update(width=original.width, height=original.height)
     association = {
         "name": "featureimage",
-        "uri": absolute(article.lead_image.url),
+        "uri": absolute(original.url),
         "type": "picture",
         "renditions": [rendition],
     }
-    if article.lead_image_alt or article.lead_image_caption:
+    if original.alt or article.lead_caption:
         association["descriptions"] = [
             {"role": role, "contenttype": "text/plain", "value": value}
-            for role, value in (("alt", article.lead_image_alt), ("caption", article.lead_image_caption))
+            for role, value in (("alt", original.alt), ("caption", article.lead_caption))
             if value
         ]
-    if article.lead_image_credit:
-        association["by"] = article.lead_image_credit
+    if article.lead_credit:
+        association["by"] = article.lead_credit
     return association

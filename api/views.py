@@ -122,7 +122,7 @@ class StoryOut(Schema):
 
 
 class StoryDetailOut(StoryOut):
-    body: str = Field(description="The body as stored: paragraphs separated by a blank line.")
+    body: str = Field(description="The body as stored: sanitised HTML (paragraphs, subheads, lists, quotes, embeds).")
     paragraphs: list[str]
 
 
@@ -325,7 +325,7 @@ def person_detail(request: HttpRequest, response: HttpResponse, slug: str):
 
 def story_out(request, article):
     absolute = request.build_absolute_uri
-    picture = article.lead_picture
+    picture = article.lead_original
     return {
         "id": article.pk,
         "headline": article.headline,
@@ -345,11 +345,11 @@ def story_out(request, article):
         "people": [person_out(request, person) for person in article.people.all()],
         "image": {
             "url": absolute(picture.url),
-            "width": article.lead_image_width,
-            "height": article.lead_image_height,
-            "alt": article.lead_image_alt,
-            "caption": article.lead_image_caption,
-            "credit": article.lead_image_credit,
+            "width": picture.width or None,
+            "height": picture.height or None,
+            "alt": picture.alt,
+            "caption": article.lead_caption,
+            "credit": article.lead_credit,
         }
         if picture
         else None,

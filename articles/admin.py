@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles import previews, roles
+from articles.editor import BodyEditorAdmin, BodyField
 from articles.images import ImageUploadField
 from articles.models import (
     AgencyItem,
@@ -113,6 +114,8 @@ def _model_field(instance, name):
 
 
 class ArticleAdminForm(VersionedAdminForm):
+    body = BodyField(help_text="Paragraphs, subheads, links, lists, quotes, fact boxes and embeds.")
+
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
     # The linked byline, in the order chosen (Article.set_authors); the through model's position keeps it.
@@ -333,15 +336,17 @@ class ExcludedStoryInline(VisibleStoryChoices, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ConflictSafeAdmin):
+class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
     # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
     list_filter = [PublicationStateFilter, "section", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
-    search_fields = ["headline", "summary", "body", "byline"]
+    search_fields = ["headline", "summary", "body_text", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
+    # The library's own list (thumbnails, search, upload) opens as the chooser.
+    raw_id_fields = ["lead_library_picture"]
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
     readonly_fields = ["related_preview", "preview_link"]
     actions = ["submit_for_review", "publish", "unpublish"]
@@ -350,7 +355,19 @@ class ArticleAdmin(ConflictSafeAdmin):
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
-        ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_library_picture",
+                    "lead_shape",
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
@@ -369,7 +386,7 @@ class ArticleAdmin(ConflictSafeAdmin):
 
     def get_queryset(self, request):
         visible = roles.visible_articles(request.user, super().get_queryset(request))
-        return visible.select_related("created_by").prefetch_related("tags")
+        return visible.select_related("created_by", "lead_library_picture").prefetch_related("tags")
 
     # Roles (the rules themselves are in articles/roles.py)
 

@@ -145,6 +145,10 @@ class Node:
         return set(self.attr("class").split())
 
 
+# Elements without content or end tag (only <br> is stored; feeds' rendered bodies also carry <img>).
+_VOID = frozenset({"br", "img", "hr", "source", "wbr"})
+
+
 class _TreeBuilder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -154,7 +158,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         node = Node(tag, {name: value or "" for name, value in attrs}, [])
         self.stack[-1].children.append(node)
-        if tag != "br":
+        if tag not in _VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
@@ -182,11 +186,12 @@ def _serialise(nodes):
     for node in nodes:
         if isinstance(node, str):
             out.append(html_lib.escape(node, quote=False))
-        elif node.tag == "br":
-            out.append("<br>")
         else:
             attrs = "".join(f' {name}="{html_lib.escape(value)}"' for name, value in node.attrs.items())
-            out.append(f"<{node.tag}{attrs}>{_serialise(node.children)}</{node.tag}>")
+            if node.tag in _VOID:
+                out.append(f"<{node.tag}{attrs}>")
+            else:
+                out.append(f"<{node.tag}{attrs}>{_serialise(node.children)}</{node.tag}>")
     return "".join(out)
 
 
@@ -384,6 +389,21 @@ def _rescue_figures(nodes):
     return rescued
 
 
+# A body is taken as markup when it has an element of the vocabulary (or of the markup mapped onto it);
+# anything else is plain text, paragraphs separated by blank lines, as bodies were before they were HTML.
+# Either way the result is safe: plain text is escaped, markup sanitised.
+_MARKUP = re.compile(r"<(p|h[1-6]|ul|ol|li|blockquote|aside|figure|div|br|a|strong|em|b|i)[\s/>]", re.IGNORECASE)
+
+
+def normalise(value):
+    """What Article.save() stores for a body written as plain text or as HTML."""
+    if not value or not value.strip():
+        return ""
+    if _MARKUP.search(value):
+        return sanitise(value)
+    return from_plain_text(value)
+
+
 def from_paragraphs(paragraphs):
     """Plain-text paragraphs (an import, an old body) as a body: one escaped <p> each, line breaks kept."""
     blocks = []
@@ -487,6 +507,52 @@ def to_text(markup):
     return "\n\n".join(text_blocks(markup))
 
 
+def readable(markup):
+    """The body as marked-up plain text for revision diffs: every block on its own line, its kind shown
+    ("## " subhead, "• " list item, "> " quote, "— " attribution, "[picture 12: caption]", "[embed: URL]"),
+    link addresses after their text, so a changed link or a paragraph turned subhead shows in a word diff."""
+    prefixes = {"h2": "## ", "h3": "### ", "li": "• ", "cite": "— "}
+    lines = []
+
+    def inline(nodes):
+        parts = []
+        for node in nodes:
+            if isinstance(node, str):
+                parts.append(node)
+            elif node.tag == "br":
+                parts.append("\n")
+            elif node.tag == "a":
+                parts.append(f"{inline(node.children)} <{node.attr('href')}>")
+            else:
+                parts.append(inline(node.children))
+        return "".join(parts)
+
+    def walk(nodes, prefix=""):
+        for node in nodes:
+            if not isinstance(node, Node):
+                continue
+            if node.tag == "figure" and "picture" in node.classes:
+                lines.append(f"[picture {node.attr('data-image')}: {_clean_text(node.children)}]")
+            elif node.tag == "figure":
+                link = next(_links(node.children), None)
+                captions = [child for child in node.children if isinstance(child, Node) and child.tag == "figcaption"]
+                label = " — ".join(_clean_text(part.children) for part in ([link] if link else []) + captions)
+                lines.append(f"[embed: {link.attr('href') if link else ''}] {label}".rstrip())
+            elif node.tag == "blockquote":
+                walk(node.children, "> pull quote: " if "pull-quote" in node.classes else "> ")
+            elif node.tag == "aside":
+                lines.append("[fact box]")
+                walk(node.children, prefix)
+            elif node.tag in ("ul", "ol") or node.tag == "li" and _has_blocks(node):
+                walk(node.children, prefix)
+            else:
+                text = "\n".join(line.strip() for line in inline(node.children).strip().splitlines())
+                lines.append(prefix + prefixes.get(node.tag, "") + text)
+
+    walk(_parse(markup or "").children)
+    return "\n\n".join(lines)
+
+
 def word_count(markup):
     return len(to_text(markup).split())
 
@@ -510,8 +576,8 @@ class Embed:
 @dataclass(frozen=True)
 class Block:
     """One top-level block, for templates: ``kind`` is "html" (``html`` is ready to show), "picture"
-    (``image_id`` and ``caption_html``) or "embed" (``embed``). ``tag`` and ``inner_html`` let a template
-    put something at the start of the first paragraph (the dateline)."""
+    (``image_id`` and ``caption_html``; ``picture`` once the caller has looked it up) or "embed" (``embed``).
+    ``tag`` and ``inner_html`` let a template put something at the start of the first paragraph (the dateline)."""
 
     kind: str
     tag: str
@@ -520,6 +586,7 @@ class Block:
     image_id: int | None = None
     caption_html: str = ""
     embed: Embed | None = None
+    picture: object = None  # what the caller found for image_id (a library picture), for the template
 
 
 _PROVIDERS = [
@@ -572,14 +639,16 @@ def picture_ids(markup):
 
 
 def with_absolute_links(markup, base_url):
-    """The markup with every link made absolute against `base_url` (for feeds, read away from the site)."""
+    """The markup with every link and image address made absolute against `base_url` (for feeds, which are
+    read away from the site)."""
     tree = _parse(markup or "")
 
     def walk(nodes):
         for node in nodes:
             if isinstance(node, Node):
-                if node.tag == "a" and node.attr("href"):
-                    node.attrs["href"] = urljoin(base_url, node.attrs["href"])
+                for attribute in ("href", "src"):
+                    if node.attr(attribute):
+                        node.attrs[attribute] = urljoin(base_url, node.attrs[attribute])
                 walk(node.children)
 
     walk(tree.children)

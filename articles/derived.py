@@ -8,6 +8,8 @@
 | PostgreSQL `search_vector` / SQLite FTS5 mirror (`triggers.SEARCH_DOCUMENT`) | database triggers |
 | headline matching keys (`Article.headline_key`, `RelatedHeadline.headline_key`) | `save()` and the querysets' |
 | | `update()`, `bulk_create()`, `bulk_update()` (a Python fold, so not SQL) |
+| body texts (`Article.body_text`: the HTML body's readable text, which search reads) | the same (an HTML parse) |
+| | after the body itself is sanitised (articles/body.py); raw SQL could skip both, so both are checked |
 | cached next scheduled publication | articles/changes.py (cache, outside the database) |
 
 No caller refreshes any of them. `check()` and `rebuild()` are for repair: after restoring a backup, after raw
@@ -17,7 +19,7 @@ SQL that bypassed what keeps the ORM-kept ones, or from a health check (`manage.
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from articles import triggers
+from articles import body, changes, triggers
 from articles.formats import headline_key
 
 
@@ -30,6 +32,21 @@ def _headline_key_models():
 def _wrong_headline_keys(model, using):
     rows = model._base_manager.using(using).values_list("pk", "headline", "headline_key").order_by("pk")
     return [(pk, headline_key(headline)) for pk, headline, key in rows.iterator() if key != headline_key(headline)]
+
+
+def _wrong_bodies(using):
+    """{pk: (sanitised body, its text)} for stories whose body is outside the vocabulary or whose text is stale,
+    and how many of them are each."""
+    from articles.models import Article
+
+    wrong, unsanitised, stale = {}, 0, 0
+    for pk, html, text in Article._base_manager.using(using).values_list("pk", "body", "body_text").iterator():
+        clean = body.normalise(html)
+        if clean != html or text != body.to_text(clean):
+            wrong[pk] = (clean, body.to_text(clean))
+            unsanitised += clean != html
+            stale += text != body.to_text(clean)
+    return wrong, {"article bodies (unsanitised)": unsanitised, "article body texts": stale}
 
 
 def _next_scheduled_drift():
@@ -51,6 +68,7 @@ def check(using=DEFAULT_DB_ALIAS):
     found.update(triggers.drift(connections[using]))
     for structure, model in _headline_key_models().items():
         found[structure] = len(_wrong_headline_keys(model, using))
+    found.update(_wrong_bodies(using)[1])
     found["next scheduled publication (cache)"] = _next_scheduled_drift()
     return found
 
@@ -64,6 +82,15 @@ def rebuild(using=DEFAULT_DB_ALIAS):
         found = {"database triggers (missing or outdated)": int(not triggers.is_installed(connection))}
         if found["database triggers (missing or outdated)"]:
             triggers.install(connection)
+        # Bodies first: the search triggers follow body_text, and triggers.rebuild() checks what they wrote.
+        wrong, counts = _wrong_bodies(using)
+        found.update(counts)
+        Article._base_manager.using(using).bulk_update(
+            [Article(pk=pk, body=html, body_text=text) for pk, (html, text) in wrong.items()],
+            ["body", "body_text"],
+            batch_size=500,
+        )
+        changes.note(stories=wrong, using=using)  # a repaired body is a change readers see
         found.update(triggers.rebuild(connection))
         for structure, model in _headline_key_models().items():
             wrong = _wrong_headline_keys(model, using)

@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds of published stories: the latest, per tag, person, section and author; and of corrections.
 
 A new feed is a subclass of ArticleFeed that says which stories (`items`) and what to call the
-channel; its Atom twin is the same class with `feed_type = Atom1Feed`.
+channel; its Atom twin is the same class with `feed_type = AtomWithContent`. Items carry the whole body
+(RSS content:encoded, Atom content) as sanitised HTML with absolute addresses.
 """
 
 import copy
@@ -12,19 +13,43 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
+from articles import body
 from articles.models import Article, Correction, Person, PersonRedirect, Section, tags_in_use
 
 FEED_LENGTH = 30
 CORRECTIONS_FEED_LENGTH = 50
 
 
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with each story's whole body as HTML in content:encoded (the RSS content module)."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with each story's whole body as HTML in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
 class ArticleFeed(Feed):
     """What every story feed shares: how one story becomes an item."""
 
+    feed_type = RssWithContent
     # Readers take an item's description as HTML: the template escapes the plain-text summary.
     description_template = "feeds/article_description.html"
 
@@ -70,14 +95,23 @@ class ArticleFeed(Feed):
     def item_updateddate(self, article):
         return article.modified_at
 
+    def item_extra_kwargs(self, article):
+        return {"content_html": self.item_content(article)}
+
+    def item_content(self, article):
+        """The body as feed readers show it: sanitised blocks, embeds as links, every address absolute."""
+        html = render_to_string("feeds/article_content.html", {"blocks": article.body_blocks}, self.request)
+        return body.with_absolute_links(html, self.request.build_absolute_uri("/"))
+
     def item_enclosures(self, article):
-        if not article.lead_image:
+        image = article.lead_library_picture.file if article.lead_library_picture_id else article.lead_image
+        if not image:
             return []
-        mime_type, _encoding = mimetypes.guess_type(article.lead_image.name)
+        mime_type, _encoding = mimetypes.guess_type(image.name)
         return [
             Enclosure(
-                url=self.request.build_absolute_uri(article.lead_image.url),
-                length=str(article.lead_image.size),
+                url=self.request.build_absolute_uri(image.url),
+                length=str(image.size),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]
@@ -96,11 +130,11 @@ class LatestFeed(ArticleFeed):
         return reverse("articles:latest_feed")
 
     def items(self):
-        return Article.objects.for_listing()[:FEED_LENGTH]
+        return Article.objects.for_feed()[:FEED_LENGTH]
 
 
 class LatestAtomFeed(LatestFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = LatestFeed.description
 
     def feed_url(self):
@@ -125,11 +159,11 @@ class TagFeed(ArticleFeed):
         return reverse("articles:tag_feed", kwargs={"slug": tag.slug})
 
     def items(self, tag):
-        return Article.objects.for_listing().tagged(tag)[:FEED_LENGTH]
+        return Article.objects.for_feed().tagged(tag)[:FEED_LENGTH]
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
 
     def subtitle(self, tag):
         return self.description(tag)
@@ -165,11 +199,11 @@ class PersonFeed(ArticleFeed):
         return reverse("articles:person_feed", kwargs={"slug": person.slug})
 
     def items(self, person):
-        return person.articles.for_listing()[:FEED_LENGTH]
+        return person.articles.for_feed()[:FEED_LENGTH]
 
 
 class PersonAtomFeed(PersonFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
 
     def subtitle(self, person):
         return self.description(person)

@@ -33,6 +33,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import agency_items, bylines, formats, images
+from articles import body as body_markup
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
 from articles.models import (
     Article,
@@ -556,7 +557,7 @@ class Importer:
         if not self._legacy_keys_exist or "/" not in source.name or legacy == key:
             return None
         article = Article.objects.filter(source_key=legacy, import_origin="").first()
-        if article is None or _text_key(article.body) != _text_key(f"{story.dateline} {story.body}"):
+        if article is None or _text_key(article.body_text) != _text_key(f"{story.dateline} {story.body}"):
             return None
         article.source_key = key
         return article
@@ -615,7 +616,10 @@ class Importer:
             published_at = timezone.now()
         values = {
             "summary": story.summary,
-            "body": story.body,
+            # Markup from a structured source, sanitised; plain text as escaped paragraphs, exactly as before.
+            "body": body_markup.sanitise(story.body_html)
+            if story.body_html
+            else body_markup.from_paragraphs(story.paragraphs),
             "byline": story.byline,
             "dateline": story.dateline,
             "source": story.source_agency,

@@ -28,14 +28,29 @@ from articles.images import RENDITION_FORMATS
 
 RENDITIONS_FOLDER = "renditions"
 # Where originals are uploaded (the models' upload_to roots), and renditions beside them.
-ORIGINAL_FOLDERS = ("articles", "people")
-_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-\d+w\.(?:" + "|".join(RENDITION_FORMATS) + r")$")
+ORIGINAL_FOLDERS = ("articles", "people", "pictures")
+# A rendition's name is its original's stem and its width (articles/images.py rendition_name); a library
+# picture's (under pictures/) has the shape it was cut to and the focal point it was cut around between them
+# (pictures/models.py Picture.rendition_name).
+_EXTENSIONS = "|".join(RENDITION_FORMATS)
+_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-\d+w\.(?:" + _EXTENSIONS + r")$")
+_LIBRARY_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-(?:free|\d+x\d+)(?:-f\d+x\d+)?-\d+w\.(?:" + _EXTENSIONS + r")$")
+LIBRARY_FOLDER = "pictures"
+
+
+def rendition_stem(name):
+    """The stored name, without extension, of the original whose rendition `name` (renditions/...) is; or None."""
+    relative = posixpath.relpath(name, RENDITIONS_FOLDER)
+    pattern = _LIBRARY_RENDITION_NAME if relative.startswith(LIBRARY_FOLDER + "/") else _RENDITION_NAME
+    match = pattern.match(posixpath.basename(relative))
+    return posixpath.join(posixpath.dirname(relative), match.group("stem")) if match else None
 
 
 def picture_fields():
     from articles.models import Article, Person
+    from pictures.models import Picture
 
-    return {Article: "lead_image", Person: "photo"}
+    return {Article: "lead_image", Person: "photo", Picture: "file"}
 
 
 def names_in_use():
@@ -58,12 +73,7 @@ def renditions_of(name, storage=default_storage):
         _, files = storage.listdir(folder)
     except FileNotFoundError:
         return []
-    own = posixpath.basename(stem)
-    return [
-        posixpath.join(folder, file)
-        for file in files
-        if (match := _RENDITION_NAME.match(file)) and match.group("stem") == own
-    ]
+    return [posixpath.join(folder, file) for file in files if rendition_stem(posixpath.join(folder, file)) == stem]
 
 
 def delete_if_unused(name, storage=default_storage):
@@ -158,9 +168,8 @@ def orphaned_files(min_age_seconds=3600, storage=default_storage) -> Iterator[Or
     for folder in (*ORIGINAL_FOLDERS, RENDITIONS_FOLDER):
         for name in _walk(storage, folder):
             if folder == RENDITIONS_FOLDER:
-                match = _RENDITION_NAME.match(posixpath.basename(name))
-                stem = posixpath.join(posixpath.dirname(name), match.group("stem")) if match else None
-                used = stem is not None and posixpath.relpath(stem, RENDITIONS_FOLDER) in kept_stems
+                stem = rendition_stem(name)
+                used = stem is not None and stem in kept_stems
             else:
                 used = name in in_use
             if not used and storage.get_modified_time(name).timestamp() < cutoff:

@@ -1,4 +1,5 @@
 import contextvars
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,10 +11,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import body as body_markup
 from articles import changes, images
 from articles.formats import headline_key
 
@@ -324,7 +327,9 @@ def _bylines():
 
 
 class ArticleQuerySet(AnnouncingQuerySet):
-    derived_fields = {"headline_key": ("headline", headline_key)}
+    # The body's text is derived like the headline's key; the body itself is sanitised first, on every write
+    # path (save() too: Article.clean_body), so no markup outside articles/body.py's vocabulary is stored.
+    derived_fields = {"headline_key": ("headline", headline_key), "body_text": ("body", body_markup.to_text)}
 
     def announce(self, touched, fields):
         schedule = bool(SCHEDULE_FIELDS & set(fields))
@@ -334,17 +339,66 @@ class ArticleQuerySet(AnnouncingQuerySet):
             cache.delete(NEXT_SCHEDULED_CACHE_KEY)
         changes.note(stories=touched, schedule=schedule)
 
+    def update(self, **kwargs):
+        body = kwargs.get("body")
+        if isinstance(body, str):
+            kwargs["body"] = body_markup.normalise(body)
+        elif body is not None and not _bulk_update_derived.get():  # bulk_update() sanitised its bodies already
+            return self._update_body_by_expression(kwargs)
+        return super().update(**kwargs)
+
+    def _update_body_by_expression(self, kwargs):
+        # An expression's result (Concat, Replace...) is known only once written: sanitise what it wrote.
+        base = self.model._base_manager.using(self.db)
+        with transaction.atomic(using=self.db):
+            pks = self.known_pks()
+            pks = pks if pks is not None else set(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            cleaned = []
+            for pk, written in base.filter(pk__in=pks).values_list("pk", "body"):
+                if body_markup.normalise(written) != written:
+                    body = body_markup.normalise(written)
+                    cleaned.append(self.model(pk=pk, body=body, body_text=body_markup.to_text(body)))
+            base.bulk_update(cleaned, ["body", "body_text"], batch_size=500)
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for article in objs:
+            article.body = body_markup.normalise(article.body)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "body" in fields:
+            for article in objs:
+                article.body = body_markup.normalise(article.body)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def published(self):
         """The publication rule: published status and a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Published stories as cards and feed items: newest first, tags prefetched, no bodies loaded."""
+        """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
         return (
             self.published()
             .with_last_change()
-            .defer("body")
-            .select_related("section")
+            .defer("body", "body_text")
+            .select_related("section", "lead_library_picture")
+            .prefetch_related("tags", _bylines())
+            .order_by("-published_at", "-id")
+        )
+
+    def for_feed(self):
+        """Published stories as feed items: like for_listing(), with the bodies feeds publish in full."""
+        return (
+            self.published()
+            .with_last_change()
+            .defer("body_text")
+            .select_related("section", "lead_library_picture")
             .prefetch_related("tags", _bylines())
             .order_by("-published_at", "-id")
         )
@@ -396,7 +450,7 @@ class ArticleQuerySet(AnnouncingQuerySet):
         """Everything the article page shows, in a fixed number of queries."""
         return (
             self.with_last_change()
-            .select_related("section__parent")
+            .select_related("section__parent", "lead_library_picture")
             .prefetch_related(
                 "tags",
                 _bylines(),
@@ -459,12 +513,25 @@ class Article(VersionedModel):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    class LeadShape(models.TextChoices):
+        FREE = "free", "As taken"
+        WIDE = "16x9", "Widescreen (16 × 9), cut around the focal point"
+
     headline = models.CharField(max_length=300)
     # The headline folded for matching related headlines (case, punctuation, quote style ignored).
     headline_key = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="The dek: one or two sentences under the headline.")
-    body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
+    body = models.TextField(
+        help_text="Paragraphs, subheads, links, quotes, lists, pictures and embeds; stored as sanitised HTML."
+    )
+    # The body's readable text (articles/body.py: to_text), derived on every write of the body: what search
+    # indexes, JSON-LD's articleBody, reading time and excerpts read, so none of them parses markup.
+    body_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The body's readable text (paragraphs, subheads, quotes, captions), derived on save.",
+    )
     byline = models.CharField(max_length=200, blank=True, help_text="Reporter's name or agency.")
     dateline = models.CharField(max_length=120, blank=True, help_text="Where the story was filed.")
     source = models.CharField(max_length=120, blank=True, help_text="Agency or origin of the copy.")
@@ -500,6 +567,27 @@ class Article(VersionedModel):
     )
     lead_image_caption = models.CharField("caption", max_length=500, blank=True)
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    # A lead from the picture library instead of an uploaded one: shared with every other story that uses it,
+    # described once there, and cut around its focal point for each place (cards 16×9, sharing cards 1200×630,
+    # search engines 16×9, 4×3 and 1×1). The story page shows it in the shape the editor chose.
+    lead_library_picture = models.ForeignKey(
+        "pictures.Picture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_stories",
+        verbose_name="lead picture from the library",
+        help_text="Choose one from the library (its alt text, caption and credit come with it); it takes the "
+        "place of an uploaded lead image.",
+    )
+    lead_shape = models.CharField(
+        "shape on the story page",
+        max_length=8,
+        choices=LeadShape.choices,
+        default=LeadShape.FREE,
+        db_default=LeadShape.FREE,  # rows written by raw SQL (restores, bulk loads) get it too
+        help_text="For a library lead picture; front-page cards always show it widescreen.",
+    )
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
     created_by = models.ForeignKey(
@@ -555,6 +643,7 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
+        kwargs = _with_body_text(self, kwargs)
         # Only its own row's derived fields; everything kept elsewhere follows by itself (articles/changes.py,
         # articles/triggers.py).
         self.headline_key = headline_key(self.headline)
@@ -603,13 +692,43 @@ class Article(VersionedModel):
         elif self.is_scheduled and (upcoming["at"] is None or self.published_at < upcoming["at"]):
             cache.set(NEXT_SCHEDULED_CACHE_KEY, {"at": self.published_at, "pk": self.pk}, NEXT_SCHEDULED_CACHE_SECONDS)
 
+    def clean_body(self):
+        """Store the body as sanitised HTML (plain text becomes escaped paragraphs) and derive its text."""
+        self.body = body_markup.normalise(self.body)
+        self.body_text = body_markup.to_text(self.body)
+
     @property
     def paragraphs(self):
-        return [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n") if block.strip()]
+        """The body's paragraphs as plain text (subheads, lists, pictures and embeds are not paragraphs)."""
+        return body_markup.paragraphs(self.body)
+
+    @cached_property
+    def body_blocks(self):
+        """The body's top-level blocks, for the article template (articles/body.py: Block), each picture with
+        its library picture (one query, only when the body has pictures); a deleted one is left out."""
+        from pictures.models import Picture
+
+        blocks = body_markup.blocks(self.body)
+        ids = [block.image_id for block in blocks if block.kind == "picture"]
+        found = Picture.objects.in_bulk(ids) if ids else {}
+        return [
+            replace(block, picture=found[block.image_id].crop("free")) if block.kind == "picture" else block
+            for block in blocks
+            if block.kind != "picture" or block.image_id in found
+        ]
+
+    @property
+    def body_pictures(self):
+        """The library pictures the body shows, in order."""
+        return [block.picture.picture for block in self.body_blocks if block.kind == "picture"]
+
+    @property
+    def word_count(self):
+        return len(self.body_text.split())
 
     @property
     def reading_minutes(self):
-        return max(1, round(len(self.body.split()) / WORDS_PER_MINUTE))
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     @property
     def description(self):
@@ -618,6 +737,9 @@ class Article(VersionedModel):
 
     @property
     def lead_picture(self):
+        """The story page's lead: the library picture in the shape the editor chose, else the uploaded image."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop(self.lead_shape)
         return images.ResponsiveImage.of(
             self.lead_image,
             self.lead_image_width,
@@ -625,6 +747,36 @@ class Article(VersionedModel):
             self.lead_image_renditions,
             alt=self.lead_image_alt,
         )
+
+    @property
+    def lead_original(self):
+        """The lead as it was taken, whichever kind it is: what the API publishes."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop()
+        return self.lead_picture
+
+    @property
+    def card_picture(self):
+        """What cards and the front page's lead show: a library lead cut to 16×9 around its focal point."""
+        if self.lead_library_picture_id:
+            return self.lead_library_picture.crop(self.LeadShape.WIDE)
+        return self.lead_picture
+
+    @property
+    def lead_caption(self):
+        return self.lead_library_picture.caption if self.lead_library_picture_id else self.lead_image_caption
+
+    @property
+    def lead_credit(self):
+        return self.lead_library_picture.credit if self.lead_library_picture_id else self.lead_image_credit
+
+    @property
+    def share_picture(self):
+        """The picture sharing cards and search engines show: the lead, else the body's first library picture."""
+        if self.lead_picture is not None:
+            return self.lead_picture
+        pictures = self.body_pictures
+        return pictures[0].crop() if pictures else None
 
     def prepare_images(self):
         """Straighten a newly attached lead image and strip its metadata; call before save()."""
@@ -995,6 +1147,17 @@ def merge_tags(kept, tags, user=None):
         names = ", ".join(tag.name for tag in merged)
         moved.record_revisions(user, f"Tags merged: {names} into {kept.name}")
     return len(merged)
+
+
+def _with_body_text(article, save_kwargs):
+    # Every save that writes the body sanitises it and stores its text beside it.
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and "body" not in fields:
+        return save_kwargs
+    article.clean_body()
+    if fields is not None:
+        save_kwargs = {**save_kwargs, "update_fields": {*fields, "body_text"}}
+    return save_kwargs
 
 
 def _with_headline_key(save_kwargs):

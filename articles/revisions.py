@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from articles import body
+
 # Snapshot keys in the order a diff lists them, with the labels editors see.
 FIELD_LABELS = {
     "headline": "Headline",
@@ -74,6 +76,9 @@ def as_text(snapshot, field):
         return "\n".join(person["name"] for person in value or [])
     if field == "related_headlines":
         return "\n".join(_headline_line(item) for item in value or [])
+    if field == "body":
+        # Compared as readable text with its structure spelled out, not as markup.
+        return body.readable(value or "")
     return "" if value is None else str(value)
 
 

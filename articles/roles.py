@@ -44,6 +44,7 @@ ROLE_PERMISSIONS = {
         *[("articles", f"{action}_rejectedpersonname") for action in _ALL],
         ("articles", "publish_article"),
         ("articles", "restore_revision"),
+        *[("pictures", f"{action}_picture") for action in _ALL],
     ],
     REPORTER: [
         ("articles", "add_article"),
@@ -58,6 +59,10 @@ ROLE_PERMISSIONS = {
         ("articles", "view_person"),
         ("taggit", "view_tag"),
         ("articles", "view_revision"),
+        # Reporters choose and upload pictures; removing one from the library is for editors.
+        ("pictures", "add_picture"),
+        ("pictures", "change_picture"),
+        ("pictures", "view_picture"),
     ],
 }
 

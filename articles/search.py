@@ -3,7 +3,8 @@
 Each story is searched as weighted parts (`triggers.SEARCH_DOCUMENT`): headline (strongest), summary, the
 names of its tags and people (`Article.search_keywords`), and body (weakest), so a headline match outranks a
 passing mention. Database triggers keep both engines' indexes current whatever writes the rows
-(articles/triggers.py); nothing here writes.
+(articles/triggers.py); nothing here writes. The body is searched through `Article.body_text`, its
+readable text (paragraphs, subheads, quotes, lists, captions), never its markup.
 
 - PostgreSQL: a stored tsvector column, `search_vector`, with a GIN index (migration 0002; the models do not
   declare the column), ranked with ts_rank; excerpts from ts_headline.
@@ -107,7 +108,7 @@ def matching_articles(terms):
         query = postgres_query(terms)
         return (
             Article.objects.published()
-            .defer("body")
+            .defer("body", "body_text")
             .alias(document=postgres_vector())
             .filter(document=query)
             .annotate(rank=SearchRank(postgres_vector(), query))
@@ -157,7 +158,7 @@ class FTS5Matches:
         with connection.cursor() as cursor:
             cursor.execute(*self._filtered(f"{table}.id", order, (limit, start)))
             ids = [row[0] for row in cursor.fetchall()]
-        stories = Article.objects.defer("body").in_bulk(ids)
+        stories = Article.objects.defer("body", "body_text").in_bulk(ids)
         return [stories[pk] for pk in ids if pk in stories]
 
     def __iter__(self):
@@ -249,7 +250,7 @@ def _postgres_highlights(pks, terms):
             marked_headline=SearchHeadline("headline", query, highlight_all=True, **markers),
             marked_summary=SearchHeadline("summary", query, highlight_all=True, **markers),
             marked_excerpt=SearchHeadline(
-                "body",
+                "body_text",
                 query,
                 min_words=EXCERPT_WORDS // 2,
                 max_words=EXCERPT_WORDS,
@@ -270,7 +271,7 @@ def _fts5_highlights(pks, terms):
         cursor.execute(
             f"SELECT rowid, highlight({FTS_TABLE}, {SEARCH_COLUMNS.index('headline')}, %s, %s), "
             f"highlight({FTS_TABLE}, {SEARCH_COLUMNS.index('summary')}, %s, %s), "
-            f"snippet({FTS_TABLE}, {SEARCH_COLUMNS.index('body')}, %s, %s, '…', {EXCERPT_WORDS}) "
+            f"snippet({FTS_TABLE}, {SEARCH_COLUMNS.index('body_text')}, %s, %s, '…', {EXCERPT_WORDS}) "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
             (*markers, *markers, *markers, fts5_expression(terms), *pks),
         )

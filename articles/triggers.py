@@ -14,9 +14,12 @@ restored backup's replay. An ORM signal would miss `update()`, bulk writes and r
   people with their other spellings (`keywords_sql`). Rewritten when a tag or person is linked or unlinked, a
   tag renamed, a person renamed or given other aliases, and when anything writes the column itself.
 - **Search documents**: which article columns are searched, and how strongly, is `SEARCH_DOCUMENT`: the one
-  place to change when search should read another column (issue 14's text of an HTML body, say). PostgreSQL's
-  `search_vector` (migration 0002's column) and SQLite's FTS5 mirror (`articles_article_fts`) are both built
-  from it by `install()`; change the tuple, add a migration that runs `install()`, and it takes effect there.
+  place to change when search should read another column. PostgreSQL's `search_vector` (migration 0002's
+  column) and SQLite's FTS5 mirror (`articles_article_fts`) are both built from it by `install()`. To change
+  it, append a document to `SEARCH_DOCUMENTS` and add a migration that runs `install()` and `rebuild()` once
+  its columns exist. Earlier migrations still run on a fresh database before those columns do, so every
+  function here that meets a real database uses the newest document whose columns the table has
+  (`document_for`): the migration history installs each document in its turn.
 
 SQLite drops a table's triggers when a migration rebuilds the table (Django does that for most column
 changes there), so `ensure_installed()` runs after every `migrate` (articles/apps.py, post_migrate): it puts
@@ -48,13 +51,25 @@ class SearchColumn:
     fts_weight: float  # bm25 weight of the FTS5 column
 
 
-# The searched parts of a story, strongest first. Everything that builds or reads a search index follows it.
-SEARCH_DOCUMENT = (
-    SearchColumn("headline", "A", 10.0),
-    SearchColumn("summary", "B", 4.0),
-    SearchColumn("search_keywords", "B", 4.0),
-    SearchColumn("body", "C", 1.0),
+# The searched parts of a story, strongest first, oldest document first. Everything that builds or reads a
+# search index follows the last one.
+SEARCH_DOCUMENTS = (
+    # Migration 0010: the plain-text body.
+    (
+        SearchColumn("headline", "A", 10.0),
+        SearchColumn("summary", "B", 4.0),
+        SearchColumn("search_keywords", "B", 4.0),
+        SearchColumn("body", "C", 1.0),
+    ),
+    # Migration 0016: the body is HTML (articles/body.py); its readable text is searched, never its markup.
+    (
+        SearchColumn("headline", "A", 10.0),
+        SearchColumn("summary", "B", 4.0),
+        SearchColumn("search_keywords", "B", 4.0),
+        SearchColumn("body_text", "C", 1.0),
+    ),
 )
+SEARCH_DOCUMENT = SEARCH_DOCUMENTS[-1]
 SEARCH_COLUMNS = tuple(column.name for column in SEARCH_DOCUMENT)
 POSTGRES_CONFIG = "english"
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -84,12 +99,23 @@ def keywords_sql(article_id, vendor):
     return f"(SELECT coalesce(group_concat(word, char(10)), '') FROM ({parts} ORDER BY part, word))"
 
 
-def search_vector_sql(row):
+def document_for(connection):
+    """The newest search document whose columns the articles table has (see the module's docstring)."""
+    with connection.cursor() as cursor:
+        present = {column.name for column in connection.introspection.get_table_description(cursor, ARTICLE)}
+    return next(document for document in reversed(SEARCH_DOCUMENTS) if {c.name for c in document} <= present)
+
+
+def _columns(document):
+    return tuple(column.name for column in document)
+
+
+def search_vector_sql(row, document=SEARCH_DOCUMENT):
     """PostgreSQL's weighted document of the article row `row` (NEW in the trigger, the table in a check)."""
     return " || ".join(
         f"setweight(to_tsvector('{POSTGRES_CONFIG}'::regconfig, coalesce({row}.{column.name}, '')), "
         f"'{column.postgres_weight}')"
-        for column in SEARCH_DOCUMENT
+        for column in document
     )
 
 
@@ -113,9 +139,9 @@ def _sqlite_count(tag_id, delta):
     return f"UPDATE {USAGE} SET published_stories = max(published_stories - 1, 0) WHERE tag_id = {tag_id};"
 
 
-def _sqlite_fts_insert(row):
-    columns = ", ".join(SEARCH_COLUMNS)
-    values = ", ".join(f"{row}.{name}" for name in SEARCH_COLUMNS)
+def _sqlite_fts_insert(row, names):
+    columns = ", ".join(names)
+    values = ", ".join(f"{row}.{name}" for name in names)
     return f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES ({row}.id, {values});"
 
 
@@ -127,13 +153,14 @@ def _sqlite_row_time(row_id):
     return f"UPDATE {TAGGED} SET published_at = {indexed} WHERE id = {row_id} AND published_at IS NOT {indexed};"
 
 
-def sqlite_triggers():
+def sqlite_triggers(document=SEARCH_DOCUMENT):
     """{name: CREATE TRIGGER statement}. SQLite triggers cannot change NEW, so they all run AFTER the write.
 
     A trigger's own UPDATE does not fire that same trigger again (recursive_triggers is off), but does fire
     the others on its table: the row-time fix-up below fires the count trigger, for instance.
     """
-    changed_document = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in SEARCH_COLUMNS)
+    names = _columns(document)
+    changed_document = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in names)
     return {
         # Related-stories index and counts.
         "articles_related_story_moved": f"""
@@ -237,14 +264,14 @@ def sqlite_triggers():
         "articles_fts_story_added": f"""
             CREATE TRIGGER articles_fts_story_added AFTER INSERT ON {ARTICLE}
             BEGIN
-                {_sqlite_fts_insert("NEW")}
+                {_sqlite_fts_insert("NEW", names)}
             END""",
         "articles_fts_story_changed": f"""
-            CREATE TRIGGER articles_fts_story_changed AFTER UPDATE OF {", ".join(SEARCH_COLUMNS)} ON {ARTICLE}
+            CREATE TRIGGER articles_fts_story_changed AFTER UPDATE OF {", ".join(names)} ON {ARTICLE}
             WHEN {changed_document}
             BEGIN
                 DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;
-                {_sqlite_fts_insert("NEW")}
+                {_sqlite_fts_insert("NEW", names)}
             END""",
         "articles_fts_story_removed": f"""
             CREATE TRIGGER articles_fts_story_removed AFTER DELETE ON {ARTICLE}
@@ -261,9 +288,10 @@ def _plpgsql(name, body):
     return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\nEND\n$$"
 
 
-def postgres_statements():
+def postgres_statements(document=SEARCH_DOCUMENT):
     """Functions and triggers, in order. PostgreSQL triggers may change NEW, so row fix-ups run BEFORE."""
-    unchanged_document = " AND ".join(f"NEW.{name} IS NOT DISTINCT FROM OLD.{name}" for name in SEARCH_COLUMNS)
+    names = _columns(document)
+    unchanged_document = " AND ".join(f"NEW.{name} IS NOT DISTINCT FROM OLD.{name}" for name in names)
     refresh_tagged = f"UPDATE {ARTICLE} SET search_keywords = articles_article_keywords(id) WHERE id IN"
     functions = [
         f"CREATE OR REPLACE FUNCTION articles_article_keywords(story bigint) RETURNS text LANGUAGE sql STABLE AS $$"
@@ -280,7 +308,7 @@ def postgres_statements():
             IF TG_OP = 'UPDATE' AND {unchanged_document} THEN
                 RETURN NEW;
             END IF;
-            NEW.search_vector := {search_vector_sql("NEW")};
+            NEW.search_vector := {search_vector_sql("NEW", document)};
             RETURN NEW;""",
         ),
         _plpgsql(
@@ -338,10 +366,10 @@ def postgres_statements():
         ),
     ]
     triggers = {
-        # Keeps 0002's trigger name; its columns now come from SEARCH_DOCUMENT.
+        # Keeps 0002's trigger name; its columns now come from the search document.
         "articles_article_search_vector": (
             ARTICLE,
-            f"BEFORE INSERT OR UPDATE OF {', '.join(SEARCH_COLUMNS)} ON {ARTICLE} FOR EACH ROW"
+            f"BEFORE INSERT OR UPDATE OF {', '.join(names)} ON {ARTICLE} FOR EACH ROW"
             " EXECUTE FUNCTION articles_article_search_vector()",
         ),
         "articles_related_story_moved": (
@@ -412,9 +440,11 @@ def _fingerprint(statements):
 
 def install(connection):
     """Create (or replace) every trigger and the search mirror; existing rows are left as they are."""
+    document = document_for(connection)
+    names = _columns(document)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            statements = postgres_statements()
+            statements = postgres_statements(document)
             for statement in statements:
                 cursor.execute(statement)
             cursor.execute(f"COMMENT ON FUNCTION articles_article_keywords(bigint) IS '{_fingerprint(statements)}'")
@@ -423,22 +453,24 @@ def install(connection):
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP TRIGGER {name}")
         cursor.execute(f"PRAGMA table_info({FTS_TABLE})")
-        if tuple(row[1] for row in cursor.fetchall()) != SEARCH_COLUMNS:
+        if tuple(row[1] for row in cursor.fetchall()) != names:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
             cursor.execute(
-                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(SEARCH_COLUMNS)}, tokenize='{FTS_TOKENIZER}')"
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(names)}, tokenize='{FTS_TOKENIZER}')"
             )
-        for statement in sqlite_triggers().values():
+        for statement in sqlite_triggers(document).values():
             cursor.execute(statement)
 
 
 def uninstall(connection):
+    document = document_for(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Migration 0002's search-vector trigger stays (its own reversal drops it), as 0002 wrote it.
             cursor.execute(
                 _plpgsql(
-                    "articles_article_search_vector", f"NEW.search_vector := {search_vector_sql('NEW')}; RETURN NEW;"
+                    "articles_article_search_vector",
+                    f"NEW.search_vector := {search_vector_sql('NEW', document)}; RETURN NEW;",
                 )
             )
             for name, (table, _) in _postgres_trigger_tables().items():
@@ -463,6 +495,7 @@ def _postgres_trigger_tables():
 
 def is_installed(connection):
     """Whether every trigger exists exactly as this module writes it (SQLite loses them to table rebuilds)."""
+    document = document_for(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -470,7 +503,7 @@ def is_installed(connection):
                 " WHERE to_regprocedure('articles_article_keywords(bigint)') IS NOT NULL"
             )
             row = cursor.fetchone()
-            if not row or row[0] != _fingerprint(postgres_statements()):
+            if not row or row[0] != _fingerprint(postgres_statements(document)):
                 return False
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
@@ -480,9 +513,9 @@ def is_installed(connection):
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         existing = {name: " ".join(sql.split()) for name, sql in cursor.fetchall()}
         cursor.execute(f"PRAGMA table_info({FTS_TABLE})")
-        if tuple(row[1] for row in cursor.fetchall()) != SEARCH_COLUMNS:
+        if tuple(row[1] for row in cursor.fetchall()) != _columns(document):
             return False
-    return all(existing.get(name) == " ".join(sql.split()) for name, sql in sqlite_triggers().items())
+    return all(existing.get(name) == " ".join(sql.split()) for name, sql in sqlite_triggers(document).items())
 
 
 def _distinct(vendor):
@@ -492,6 +525,7 @@ def _distinct(vendor):
 def drift(connection, structures=None):
     """{structure: rows that differ from what the triggers would have written} (all, or the `structures`
     named), without writing."""
+    document = document_for(connection)
     vendor = connection.vendor
     differs = _distinct(vendor)
     queries = {
@@ -510,10 +544,11 @@ def drift(connection, structures=None):
     }
     if vendor == "postgresql":
         queries["search vectors"] = (
-            f"SELECT count(*) FROM {ARTICLE} WHERE search_vector IS DISTINCT FROM ({search_vector_sql(ARTICLE)})"
+            f"SELECT count(*) FROM {ARTICLE}"
+            f" WHERE search_vector IS DISTINCT FROM ({search_vector_sql(ARTICLE, document)})"
         )
     else:
-        mirrored = " OR ".join(f"f.{name} IS NOT a.{name}" for name in SEARCH_COLUMNS)
+        mirrored = " OR ".join(f"f.{name} IS NOT a.{name}" for name in _columns(document))
         queries["search mirror rows"] = (
             f"SELECT (SELECT count(*) FROM {ARTICLE} a LEFT JOIN {FTS_TABLE} f ON f.rowid = a.id"
             f" WHERE f.rowid IS NULL OR {mirrored})"
@@ -532,6 +567,7 @@ def drift(connection, structures=None):
 def rebuild(connection):
     """Recompute every trigger-kept structure from the rows, in a few statements. Returns drift before."""
     before = drift(connection)
+    document = document_for(connection)
     vendor = connection.vendor
     differs = _distinct(vendor)
     with connection.cursor() as cursor:
@@ -552,12 +588,12 @@ def rebuild(connection):
         cursor.execute(f"UPDATE {ARTICLE} SET search_keywords = {current} WHERE search_keywords {differs} {current}")
         if vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {ARTICLE} SET search_vector = ({search_vector_sql(ARTICLE)})"
-                f" WHERE search_vector IS DISTINCT FROM ({search_vector_sql(ARTICLE)})"
+                f"UPDATE {ARTICLE} SET search_vector = ({search_vector_sql(ARTICLE, document)})"
+                f" WHERE search_vector IS DISTINCT FROM ({search_vector_sql(ARTICLE, document)})"
             )
         else:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            columns = ", ".join(SEARCH_COLUMNS)
+            columns = ", ".join(_columns(document))
             cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, {columns}) SELECT id, {columns} FROM {ARTICLE}")
     return before
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,9 +66,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "api",
+    "pictures",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +272,30 @@ RELATED_STORIES_HALF_LIFE_DAYS = float(os.environ.get("RELATED_STORIES_HALF_LIFE
 RELATED_STORIES_PERSON_BOOST = float(os.environ.get("RELATED_STORIES_PERSON_BOOST", "0.5"))
 RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 # Uploaded images: the largest accepted file and picture, and the widths of the renditions pages serve.
+# Background work (picture renditions) through django-tasks. The embedded default runs each task at once, in
+# the process that queued it, so nothing else has to run; production sets TASKS_BACKEND=database and runs
+# `manage.py db_worker` beside the app servers (README, "Production").
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
+# The story body's own editor blocks (articles/editor.py); the server-side rules are articles/body.py's.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        # Resolved through the static files storage when the editor renders (hashed names in production).
+        "js": [static_lazy("js/body_editor.js")],
+        "extensions": {
+            name: "articles.editor.no_allowlist"
+            for name in ("Quote", "Citation", "FactBox", "Embed", "Picture", "StylesFromThisSite")
+        },
+    }
+]
+
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
@@ -311,9 +340,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Pages built from third-party templates whose script tags carry no nonce: the Django admin and the
-# Content API's docs page (Swagger UI). There, scripts from this site.
+# Content API's docs page (Swagger UI). There, scripts from this site; and on the admin pages with the story
+# body's editor, its inline import map, which carries the response's nonce (articles/editor.py): the nonce
+# is named only in the policies of responses that use one.
 SITE_SCRIPTS_URL_PREFIXES = ("/admin/", "/api/")
-CONTENT_SECURITY_POLICY_SITE_SCRIPTS = {"script-src": [SELF, *ASSET_ORIGINS]}
+CONTENT_SECURITY_POLICY_SITE_SCRIPTS = {"script-src": [SELF, NONCE, *ASSET_ORIGINS]}
 
 # Admin sign-in. django-axes locks out an IP address + username pair after LOGIN_FAILURE_LIMIT wrong
 # passwords for LOGIN_LOCKOUT_MINUTES (others signing in from the same address, and the same user from

@@ -37,6 +37,7 @@ def article_form(**overrides):
         "status": "published",
         "published_at_0": "2026-11-20",
         "published_at_1": "09:30:00",
+        "lead_shape": "free",
         "lead_image_alt": "",
         "lead_image_caption": "",
         "lead_image_credit": "",

@@ -60,7 +60,7 @@ def test_second_save_is_refused_with_the_first_editors_changes_and_keeps_its_own
     assert "<del>1. Ferry timetable changes\n</del><ins>1. New ferry times\n</ins>" in page
     assert "The bridge reopened on Monday after six weeks of repairs.</textarea>" in page  # Bob's text stays
     stored = Article.objects.get(pk=story.pk)
-    assert stored.headline == "Harbour bridge reopens early" and stored.body == "The bridge reopened on Monday."
+    assert stored.headline == "Harbour bridge reopens early" and stored.body == "<p>The bridge reopened on Monday.</p>"
     assert stored.revisions.count() == 2
 
     # Bob reviews (his form now carries the current version) and saves on purpose: accepted.
@@ -69,7 +69,7 @@ def test_second_save_is_refused_with_the_first_editors_changes_and_keeps_its_own
     assert bob.post(url, resubmitted).status_code == 302
     stored = Article.objects.get(pk=story.pk)
     assert stored.headline == "Harbour bridge reopens early"
-    assert stored.body == "The bridge reopened on Monday after six weeks of repairs."
+    assert stored.body == "<p>The bridge reopened on Monday after six weeks of repairs.</p>"
     assert [revision.user.username for revision in stored.revisions.all()[:2]] == ["bob", "alice"]
 
 
@@ -88,7 +88,7 @@ def test_a_story_without_recorded_revisions_gets_a_baseline_so_the_conflict_show
     assert "As<del> imported.</del><ins> imported, then edited by Alice.</ins>" in page  # from what Bob opened
     assert Article.objects.get(pk=story.pk).headline == "Imported story"
     baseline = story.revisions.last()
-    assert (baseline.number, baseline.snapshot["body"]) == (0, "As imported.")
+    assert (baseline.number, baseline.snapshot["body"]) == (0, "<p>As imported.</p>")
 
 
 def test_an_inline_headline_edit_against_a_newer_version_is_refused(story):

@@ -5,7 +5,8 @@ update(), bulk_create/bulk_update, deletes, the tag and people managers from bot
 person edits, stale instances saved back), through the admin and through the importer — to a corpus of a few
 dozen stories. After every step, committed, it recomputes each derived structure independently, in Python, and
 compares: the related-stories index rows and per-tag counts, the search keywords, the search documents of both
-engines (FTS5 rows or search_vector against the columns they are built from), the headline matching keys and
+engines (FTS5 rows or search_vector against the columns they are built from), the headline matching keys, the
+sanitised bodies and their readable text (`body_text`, which search reads) and
 the next scheduled publication (inside the writing transaction, and cached by its commit). It also checks
 that the commit announced what the step touched. tests/test_derived.py runs the full `rebuild_indexes
 --check` after ordinary writes.
@@ -32,7 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from taggit.models import Tag
 
-from articles import changes, triggers
+from articles import body, changes, triggers
 from articles.formats import headline_key
 from articles.models import NEXT_SCHEDULED_CACHE_KEY, Article, Person, TaggedArticle, TagUsage, merge_tags
 from tests.factories import admin_article_data, make_article, make_person
@@ -50,6 +51,15 @@ PICK = st.integers(min_value=0, max_value=10_000)
 SOME = st.lists(PICK, min_size=1, max_size=4)
 NAMES = st.lists(st.sampled_from(TAG_NAMES), max_size=3, unique=True)
 HEADLINES = st.sampled_from(["Storm hits the coast", "UPDATE 2-Storm hits coast!", "“Quotes” and ‘ticks’", "Ferry"])
+# Bodies as editors, pastes and wire copy write them: plain text, the vocabulary, and markup outside it.
+BODIES = st.sampled_from(
+    [
+        "Plain lede.\n\nSecond paragraph.",
+        "<p>Lede with <a href='https://example.com/'>a link</a>.</p><h2>Subhead</h2><ul><li>One</li></ul>",
+        '<p onclick="x()">Hostile <a href="javascript:alert(1)">link</a></p><script>alert(1)</script>',
+        "",
+    ]
+)
 
 
 def moment(hours):
@@ -168,6 +178,26 @@ class DerivedData(RuleBasedStateMachine):
                 chosen.update(headline="Council “backs” plan")
             else:
                 chosen.filter(headline__isnull=False).update(headline=Concat(Value("UPDATE: "), "headline"))
+            self.touch(stories=ids)
+
+    @rule(pick=PICK, markup=BODIES, how=st.sampled_from(["save", "update_fields", "update", "bulk_update"]))
+    def write_body(self, pick, markup, how):
+        with self.committed():
+            story = self.story(pick)
+            story.body = markup
+            if how == "update":
+                Article.objects.filter(pk=story.pk).update(body=markup)
+            elif how == "bulk_update":
+                Article.objects.bulk_update([story], ["body"])
+            else:
+                story.save(update_fields=["body"] if how == "update_fields" else None)
+            self.touch(stories=[story.pk])
+
+    @rule(picks=SOME)
+    def append_markup_by_expression(self, picks):
+        with self.committed():
+            ids = self.stories(picks)
+            Article.objects.filter(pk__in=ids).update(body=Concat("body", Value("<p onclick='x()'>More</p>")))
             self.touch(stories=ids)
 
     @rule(picks=SOME, status=st.sampled_from(STATUSES), hours=WHEN, headline=HEADLINES)
@@ -349,11 +379,13 @@ class DerivedData(RuleBasedStateMachine):
         mentions = Article.people.through.objects.values_list("article", "person__name", "person__aliases")
         for story, name, aliases in mentions:
             names.setdefault(story, []).extend([name, *Person(aliases=aliases).alias_list])
-        stories = Article.objects.values_list("pk", "headline", "headline_key", "search_keywords")
-        for pk, headline, key, keywords in stories:
+        stories = Article.objects.values_list("pk", "headline", "headline_key", "search_keywords", "body", "body_text")
+        for pk, headline, key, keywords, html, text in stories:
             stored_names = [line.strip() for line in keywords.splitlines() if line.strip()]
             assert Counter(stored_names) == Counter(names.get(pk, [])), f"search keywords of {pk}"
             assert key == headline_key(headline), f"headline key of {pk}"
+            assert html == body.normalise(html), f"body of {pk} is sanitised"
+            assert text == body.to_text(html), f"body text of {pk}"
 
         if self.touched["stories"]:
             # The commit stored the new time: readers need not ask the database.

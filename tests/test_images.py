@@ -37,6 +37,7 @@ def story_form(**fields):
         "status": "published",
         "published_at_0": "2026-11-20",
         "published_at_1": "09:30:00",
+        "lead_shape": "free",
         "lead_image_alt": "The ferry at the quay",
         **{f"{inline}-{count}": "0" for inline in INLINES for count in ("TOTAL_FORMS", "INITIAL_FORMS")},
         **fields,

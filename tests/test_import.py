@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
+from articles import body
 from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Revision, TaggedArticle
 from tests.factories import image_file, make_article, make_person
 
@@ -94,7 +95,8 @@ def test_sample_imports_its_paragraphs_headlines_people_and_tags():
 
     article = Article.objects.get()
     assert article.paragraphs == SAMPLE_PARAGRAPHS
-    assert article.body == "\n\n".join(SAMPLE_PARAGRAPHS)
+    assert article.body == body.from_paragraphs(SAMPLE_PARAGRAPHS)
+    assert article.body_text == "\n\n".join(SAMPLE_PARAGRAPHS)
     assert article.summary == ""  # never the lede again
     assert article.headline == "Kremlin leader Vladimir Putin on Wednesday met Russian nationals freed from captivity"
     assert [related.headline for related in article.related_headlines.all()] == SAMPLE_HEADLINES
@@ -542,7 +544,7 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path):
     output = run(path)
 
     assert "not UTF-8, read as Windows-1252 (a legacy file)" in output
-    assert Article.objects.get().body == "The café reopened “today”."
+    assert Article.objects.get().body_text == "The café reopened “today”."
 
 
 # --- refusals: nothing written, the file named ----------------------------------------------------
@@ -674,8 +676,8 @@ def test_a_story_stored_without_revisions_keeps_its_old_text_when_an_import_edit
 
     revisions = Article.objects.get().revisions.all()
     assert [revision.snapshot["body"] for revision in revisions] == [
-        "The harbour reopened on Tuesday.",
-        "Text an editor wrote by hand.",
+        "<p>The harbour reopened on Tuesday.</p>",
+        "<p>Text an editor wrote by hand.</p>",
     ]
 
 

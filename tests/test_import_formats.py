@@ -77,8 +77,12 @@ def test_shared_sample_imports_to_the_story_its_readme_describes(name, client):
     assert [place["name"] for place in item.places] == expected["places"]
     # Each subject keeps its code beside its tag.
     assert SubjectCode.objects.filter(tag__name__in=expected["tags"]).count() == len(expected["tags"])
-    # Every paragraph, subhead and quote reaches the stored body, in order.
-    text = "\n".join(article.paragraphs)
+    # Every paragraph, subhead and quote reaches the stored body, in order (subheads and quotes as such, so
+    # they are in the body's text, not among its plain paragraphs).
+    text = article.body_text
+    subheads = [block.inner_html for block in article.body_blocks if block.tag in ("h2", "h3")]
+    for subhead in expected["subheads"]:
+        assert any(heading.startswith(subhead) for heading in subheads), (subhead, subheads)
     for start in expected["paragraph_starts"] + expected["subheads"] + expected["blockquotes"]:
         assert start in text
     starts = [text.index(start) for start in expected["paragraph_starts"]]

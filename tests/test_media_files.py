@@ -201,3 +201,23 @@ def test_a_picture_uploaded_by_an_admin_save_that_fails_is_removed(client, monke
     response = client.post(reverse("admin:articles_article_add"), story_form(lead_image=image_file("kept.jpg")))
     assert response.status_code == 302
     assert Article.objects.get().lead_image.name in media_names()
+
+
+def test_library_pictures_and_their_crops_are_kept_by_cleanup_media_and_go_with_the_picture():
+    from pictures.models import Picture
+
+    picture = Picture.objects.create(file=image_file("clock-tower-16x9.jpg", size=(1300, 900)), focal_y=0.1)
+    stem = os.path.splitext(picture.file.name)[0]
+    library = {name for name in media_names() if name == picture.file.name or name.startswith(f"renditions/{stem}-")}
+    assert {f"renditions/{stem}-16x9-f50x10-1280w.jpg", f"renditions/{stem}-1200x630-f50x10-1200w.webp"} <= library
+    story = make_article(lead_image=image_file("clock-tower.jpg", size=(700, 400)))
+    stored = media_names()
+
+    out = io.StringIO()
+    call_command("cleanup_media", "--min-age", "0", stdout=out)
+    assert "Deleted 0 orphaned files" in out.getvalue()
+    assert media_names() == stored
+
+    picture.delete()
+    assert media_names() == stored - library
+    assert picture_files(story) <= media_names()

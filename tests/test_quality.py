@@ -20,6 +20,8 @@ from django.utils.text import slugify
 VNU_JAR = settings.BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 STYLESHEET = settings.BASE_DIR / "static" / "css" / "site.css"
 STORM_STORY = "storm-surge-floods-port-alder-waterfront"
+# The demo story whose body uses every kind of block: links, subheads, quote, pull quote, list, fact box, embeds.
+RICH_STORY = "seawall-built-for-a-sea-that-no-longer-exists"
 
 
 def reader_pages(newsroom):
@@ -28,6 +30,7 @@ def reader_pages(newsroom):
     return {
         "front page": reverse("articles:front_page"),
         "article": articles[STORM_STORY].get_absolute_url(),
+        "rich article": articles[RICH_STORY].get_absolute_url(),
         "topic": reverse("articles:tag", args=["flooding"]),
         "person": people["Ruth Penhallow"].get_absolute_url(),  # the one with a photo
         "topics": reverse("articles:tags"),

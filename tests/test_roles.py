@@ -44,6 +44,7 @@ def new_story_data(**overrides):
         "dateline": "",
         "source": "",
         "status": "draft",
+        "lead_shape": "free",
         "lead_image_alt": "",
         "lead_image_caption": "",
         "lead_image_credit": "",

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from articles import body
 from articles.formats.story import HeadlineRef, PersonRef, Story
 from articles.formats.text import CONTROL_RE, derive_headline
 
@@ -32,8 +33,8 @@ MAX_LENGTHS = {
 }
 STATUSES = ("draft", "in_review", "published", "unpublished")
 FIELDS = frozenset(
-    "headline slug summary body byline dateline source section published_at status tags people related_headlines"
-    " image".split()
+    "headline slug summary body body_html byline dateline source section published_at status tags people"
+    " related_headlines image".split()
 )
 PERSON_FIELDS = frozenset({"name", "role", "aliases"})
 RELATED_FIELDS = frozenset({"headline", "url", "slug"})
@@ -53,7 +54,8 @@ class InvalidField(Exception):
 
 def build_story(values, source, *, warnings=(), lists_as_text=False):
     """A Story from field values; lists_as_text lets tags, people etc. be "a, b" strings."""
-    paragraphs = _paragraphs(values.get("body"))
+    body_html = _body_html(values)
+    paragraphs = tuple(body.paragraphs(body_html)) if body_html else _paragraphs(values.get("body"))
     if not paragraphs:
         raise InvalidField("body", "story has no body text")
     headline = _text(values, "headline", MAX_LENGTHS["headline"])
@@ -66,6 +68,7 @@ def build_story(values, source, *, warnings=(), lists_as_text=False):
         # Never the lede again: readers would see the first paragraph twice.
         summary=summary,
         paragraphs=paragraphs,
+        body_html=body_html,
         byline=_text(values, "byline", MAX_LENGTHS["byline"]),
         dateline=_text(values, "dateline", MAX_LENGTHS["dateline"]),
         source_agency=_text(values, "source", MAX_LENGTHS["source"]),
@@ -78,6 +81,19 @@ def build_story(values, source, *, warnings=(), lists_as_text=False):
         **_image(values.get("image")),
         warnings=tuple(warnings),
     )
+
+
+def _body_html(values):
+    """A body given as HTML (structured formats, rich fixtures), sanitised into articles/body.py's vocabulary."""
+    markup = values.get("body_html")
+    if markup is None:
+        return ""
+    if values.get("body") is not None:
+        raise InvalidField("body_html", "give the body as text (body) or as HTML (body_html), not both")
+    if not isinstance(markup, str):
+        raise InvalidField("body_html", "must be HTML text")
+    _check_controls(markup, "body_html")
+    return body.sanitise(markup)
 
 
 def check_keys(item, allowed, path):

@@ -23,8 +23,9 @@ from articles.formats.item import (
 from articles.formats.story import FormatError, PersonRef
 
 # Keys only a ninjs object has (our own JSON fixtures use headline/body/... and none of these).
+# body_html is not among them: our JSON fixtures take it too (a story's body as HTML); ninjs always has a uri.
 MARKERS = frozenset(
-    "uri headlines bodies descriptions body_text body_html body_xhtml body_richtext versioncreated firstcreated "
+    "uri headlines bodies descriptions body_text body_xhtml body_richtext versioncreated firstcreated "
     "pubstatus $standard standard".split()
 )
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xhtml", "html"}

@@ -56,8 +56,10 @@ class Story:
     image_caption: str = ""
     image_credit: str = ""
     warnings: tuple[str, ...] = ()
-    # Agency formats (nitf, newsml, ninjs): the body as HTML in the body vocabulary, and the item's
-    # identity and metadata (an articles.formats.item.ItemMeta); None for wire text and fixtures.
+    # The body as HTML in articles/body.py's vocabulary where the source gave markup (agency formats: nitf,
+    # newsml, ninjs; fixtures' body_html); empty for plain text, whose paragraphs become escaped <p>s. Either
+    # way `paragraphs` holds the body's paragraphs as plain text. Then the item's identity and metadata (an
+    # articles.formats.item.ItemMeta); None for wire text and fixtures.
     body_html: str = ""
     item: object = None
 

@@ -6,7 +6,8 @@ from articles import derived
 class Command(BaseCommand):
     help = (
         "Rebuild every derived structure (related-stories index and tag counts, search keywords and index, "
-        "headline matching keys, the cached next scheduled publication) from the stories, tags and people. "
+        "headline matching keys, body texts (and bodies outside the allowed markup), the cached next scheduled "
+        "publication) from the stories, tags and people. "
         "Writes keep them current by themselves; this is for repair after restoring a backup or raw SQL. "
         "With --check, only report drift, and exit 1 if there is any (for health checks)."
     )
