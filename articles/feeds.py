@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
+import pagecache
 from articles.models import Article, Correction, Person, PersonRedirect, Section, tags_in_use
+from pagecache import dependencies
 
 FEED_LENGTH = 30
 CORRECTIONS_FEED_LENGTH = 50
@@ -33,13 +35,21 @@ class ArticleFeed(Feed):
         # item methods can make the enclosure URLs absolute, which the framework leaves relative.
         feed = copy.copy(self)
         feed.request = request
-        return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+        feed.subject, feed.shown = None, []
+        response = super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+        pagecache.shows(request, dependencies.feed(feed.subject, feed.shown))
+        return response
+
+    def get_feed(self, obj, request):
+        self.subject = obj
+        return super().get_feed(obj, request)
 
     def author_name(self):
         # Atom needs an author for every entry: the publication stands in where a story has no byline.
         return settings.SITE_NAME
 
     def item_title(self, article):
+        self.shown.append(article)  # once per item: what the page cache must know the feed shows
         return article.headline
 
     def item_link(self, article):

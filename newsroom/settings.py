@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "articles",
+    "pagecache",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "api",
 ]
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "newsroom.headers.SiteHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous readers (pagecache/): before sessions, authentication and CSRF, which a
+    # cached page never needs; after the headers every response carries.
+    "pagecache.middleware.PageCacheMiddleware",
     "api.middleware.ApiHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,8 +261,38 @@ FRONT_PAGE_TOP_STORIES = 5
 # How long an editor's front-page choice holds unless they set another expiry.
 FRONT_PAGE_SLOT_HOURS = int(os.environ.get("NEWSROOM_FRONT_PAGE_SLOT_HOURS", "12"))
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
-# How long browsers and the CDN may keep a public page.
+# How long browsers may keep a public page (they are never told of changes, so briefly).
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
+# The page cache (pagecache/): how long a page is kept at most (0: never kept; pages still get the CDN headers,
+# ETags and compression), in which cache, and where the generations that invalidate pages live: the cache
+# itself when every process shares it (Redis), else the database.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_GENERATIONS = os.environ.get("PAGE_CACHE_GENERATIONS", "cache" if REDIS_URL else "database")
+# Query parameters no page reads (campaign and click trackers): left out of the page's cache key, so a shared
+# link with ?utm_source=… or ?fbclid=… is still served from the cache. A trailing * matches a prefix.
+PAGE_CACHE_IGNORED_PARAMETERS = env_list(
+    "PAGE_CACHE_IGNORED_PARAMETERS", "utm_*,fbclid,gclid,dclid,msclkid,mc_cid,mc_eid,_ga,igshid,ref_src"
+)
+# Checks a cached answer still passes, by path prefix: the API's anonymous rate limit counts cached reads too.
+PAGE_CACHE_HIT_GATES = {"/api/": "api.security.cached_read_allowed"}
+# The CDN: how long it may keep a page (purges tell it of changes, so long once a purge backend is set; with
+# none, as briefly as browsers), how long it may serve a stale page while fetching anew or while the site fails.
+CDN_PURGE_BACKEND = os.environ.get("CDN_PURGE_BACKEND", "noop")
+CDN_MAX_AGE = int(os.environ.get("CDN_MAX_AGE", "86400" if CDN_PURGE_BACKEND != "noop" else str(PUBLIC_PAGE_MAX_AGE)))
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("CDN_STALE_WHILE_REVALIDATE", "30"))
+CDN_STALE_IF_ERROR = int(os.environ.get("CDN_STALE_IF_ERROR", "86400"))
+# CDN_PURGE_BACKEND=http: where and how purges go (pagecache/purge.py), e.g. Fastly: CDN_PURGE_METHOD=POST,
+# CDN_PURGE_URL=https://api.fastly.com/service/<id>/purge, CDN_PURGE_TOKEN_HEADER=Fastly-Key.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "PURGE")
+CDN_PURGE_KEY_HEADER = os.environ.get("CDN_PURGE_KEY_HEADER", "Surrogate-Key")
+CDN_PURGE_TOKEN_HEADER = os.environ.get("CDN_PURGE_TOKEN_HEADER", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "2"))
+CDN_PURGE_BATCH = int(os.environ.get("CDN_PURGE_BATCH", "256"))
+# Where several sites share one CDN service: prefixed to every surrogate key.
+SURROGATE_KEY_PREFIX = os.environ.get("SURROGATE_KEY_PREFIX", "")
 # How long a shared preview link of an unpublished story keeps working.
 PREVIEW_LINK_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
 # Related stories (articles/related.py): how fast a story's relevance fades with the time between the two
