@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
@@ -1049,6 +1049,16 @@ class SectionQuerySet(AnnouncingQuerySet):
 
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def with_story_counts(self):
+        """Each section with its number of published stories, its subsections' included (as its page lists them)."""
+        stories = (
+            Article.objects.published()
+            .filter(Q(section=OuterRef("pk")) | Q(section__parent=OuterRef("pk")))
+            .order_by()
+            .values(total=Func(F("pk"), function="COUNT"))
+        )
+        return self.annotate(article_count=Coalesce(Subquery(stories), 0))
 
     def navigation(self):
         """The header's sections, as (name, url) pairs in the editors' order: asked once, then cached."""

@@ -116,8 +116,8 @@ def feed(subject, items):
 
 
 def api_story(article):
-    """A story in the Content API: the story, its tags and people (names and addresses)."""
-    keys = {story(article.pk)}
+    """A story in the Content API: the story, its section, tags and people (names and addresses)."""
+    keys = {story(article.pk), *(section(part.pk) for part in article.section.trail)}
     keys.update(tag(item.pk) for item in article.tags.all())
     keys.update(person(item.pk) for item in article.people.all())
     return keys
