@@ -16,6 +16,10 @@ when the person is edited or linked, so cards crediting them are not re-rendered
 
 from taggit.models import Tag
 
+from articles.models import Article
+
+SECTION_FIELD = Article._meta.get_field("section")
+
 STORIES = "stories"
 TAGS = "tags"
 PEOPLE = "people"
@@ -117,7 +121,9 @@ def feed(subject, items):
 
 def api_story(article):
     """A story in the Content API: the story, its section, tags and people (names and addresses)."""
-    keys = {story(article.pk), *(section(part.pk) for part in article.section.trail)}
+    keys = {story(article.pk), section(article.section_id)}
+    if SECTION_FIELD.is_cached(article) and article.section.parent_id:  # loaded with the story: no query
+        keys.add(section(article.section.parent_id))
     keys.update(tag(item.pk) for item in article.tags.all())
     keys.update(person(item.pk) for item in article.people.all())
     return keys
