@@ -87,7 +87,7 @@ class ArticleFeed(Feed):
         return [
             Enclosure(
                 url=self.request.build_absolute_uri(article.lead_image.url),
-                length=str(article.lead_image.size),
+                length=str(article.lead_picture.bytes),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]

@@ -156,6 +156,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         read_timeout=DATABASE_READ_TIMEOUT or None,
         health_check_timeout=min(1.0, DATABASE_READ_TIMEOUT) if DATABASE_READ_TIMEOUT else None,
     )
+    # Connections: by default each process keeps one open between requests (DATABASE_CONN_MAX_AGE). With
+    # DATABASE_POOL=1 each process keeps a psycopg pool instead (threaded workers share it); see README.md,
+    # "Database connections", for the numbers across workers and servers.
+    if env_bool("DATABASE_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+            # Waiting for a free connection counts against the request like connecting does.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", DATABASE_CONNECT_TIMEOUT + 1)),
+        }
     if DATABASE_STATEMENT_TIMEOUT:
         statement_options = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
         given = DATABASES["default"]["OPTIONS"].get("options", "")
@@ -219,9 +230,47 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+# How long browsers and CDNs may keep media: renditions never change under their name (newsroom/storage.py),
+# originals are replaced under new names but linked from pages for a day at most.
+RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
+ORIGINAL_CACHE_CONTROL = os.environ.get("MEDIA_ORIGINAL_CACHE_CONTROL", "public, max-age=86400")
+# Where uploads, imported pictures and renditions are stored: the local folder (MEDIA_ROOT), or an
+# S3-compatible object store (MEDIA_STORAGE=s3; README.md, "Media on object storage").
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # empty: AWS S3 itself
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS).")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    # Where readers fetch media: the CDN in front of the bucket, else the bucket itself.
+    MEDIA_URL = os.environ.get("S3_MEDIA_URL") or (
+        f"{S3_ENDPOINT_URL.rstrip('/')}/{S3_BUCKET}/"
+        if S3_ENDPOINT_URL
+        else f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com/"
+    )
+    media_url = urlsplit(MEDIA_URL)
+    MEDIA_STORAGE_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        # URLs built from MEDIA_URL's host and path, without asking the store.
+        "custom_domain": f"{media_url.netloc}{media_url.path}".rstrip("/"),
+        "url_protocol": f"{media_url.scheme}:",
+        "querystring_auth": False,  # public media: plain URLs, no signing per request
+        "file_overwrite": False,  # a taken name gets a new one: content never changes under a URL
+        "addressing_style": "path" if S3_ENDPOINT_URL else None,
+    }
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "newsroom.storage.MediaStorage", "OPTIONS": MEDIA_STORAGE_OPTIONS}
+elif MEDIA_STORAGE == "local":
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=MEDIA_STORAGE == "local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         # Hashed names need collectstatic; development and tests serve the source files.
         "BACKEND": (
