@@ -473,6 +473,10 @@ class Article(VersionedModel):
         editable=False,
         help_text="Stable key of the imported file, so a re-import updates this story.",
     )
+    # What the import last read for this story: the file's content digest (an unchanged file is skipped
+    # without parsing) and where it was (a key only moves to different text from the same file).
+    import_digest = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
+    import_origin = models.CharField(max_length=1000, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="A future time schedules the story; it goes live by itself then."
