@@ -55,7 +55,7 @@ def test_picture_sizes_are_stored_on_every_path(tmp_path, django_capture_on_comm
 
     # Rows from before sizes were stored everywhere get them from the migration.
     Article.objects.filter(pk=story.pk).update(lead_image_width=None, lead_image_height=None, lead_image_renditions={})
-    migration = importlib.import_module("articles.migrations.0015_picture_sizes")
+    migration = importlib.import_module("articles.migrations.0016_picture_sizes")
     migration.store_sizes(apps, None)
     story = Article.objects.get(pk=story.pk)
     assert (story.lead_image_width, story.lead_image_height) == (900, 600)

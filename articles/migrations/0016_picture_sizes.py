@@ -37,6 +37,6 @@ def store_sizes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0014_front_page")]
+    dependencies = [("articles", "0015_import_identity")]
 
     operations = [migrations.RunPython(store_sizes, migrations.RunPython.noop)]
