@@ -136,9 +136,24 @@ def wait_for_port(port, timeout=60):
     raise SystemExit(f"gunicorn did not answer on port {port}")
 
 
+def wait_for_answer(port, timeout=60):
+    """The port opens before the workers have loaded the site: wait for a first page."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/robots.txt")
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
 def run_wrk(url, seconds, connections, threads):
     output = subprocess.run(
-        ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", "--latency", "--timeout", "10s", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
         capture_output=True,
         text=True,
         check=True,
@@ -168,13 +183,13 @@ class Server:
                 "/dev/null",
                 "--log-level",
                 "warning",
-                "--config",
-                "/dev/null",  # the same gunicorn settings for every row, whatever gunicorn.conf.py says
             ],
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            # Workers are not recycled mid-run (gunicorn.conf.py's max_requests): they would lose their caches.
+            env={**os.environ, "GUNICORN_MAX_REQUESTS": "0", **(env or {})},
         )
         wait_for_port(port)
+        wait_for_answer(port)
 
     def stop(self):
         self.process.terminate()
@@ -306,7 +321,11 @@ def main():
     port = args.port
     if (LIMITS_APP / "manage.py").exists():
         floor = Server(
-            "limitsproj.wsgi", port, args.workers, LIMITS_APP, {"LIMITS_DB": "/tmp/newsroom-bench-limits.sqlite3"}
+            "limitsproj.wsgi",
+            port,
+            args.workers,
+            LIMITS_APP,
+            {"LIMITS_DB": "/tmp/newsroom-bench-limits.sqlite3", "DJANGO_SETTINGS_MODULE": "limitsproj.settings"},
         )
         try:
             measure("floor: django const", f"http://127.0.0.1:{port}/const/", args, rows)
@@ -330,8 +349,8 @@ def main():
         f" checked responses: {churn['right']} right, {churn['stale']} stale,"
         f" {churn['overlapping']} overlapping a change, {churn['errors']} errors"
     )
-    if "floor: django const" in rows:
-        floor_rate = rows["floor: django const"]
+    floor_rate = rows.get("floor: django const")
+    if floor_rate:
         for name in ("article", "front page", "tag", "person"):
             print(f"cached {name} / floor: {rows[f'cached {name}'] / floor_rate:.0%}", end="; ")
         print()
