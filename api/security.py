@@ -7,6 +7,7 @@ cache that counts requests is down, the API keeps answering.
 """
 
 import logging
+import math
 
 from django.conf import settings
 from ninja.security import APIKeyHeader
@@ -72,3 +73,23 @@ class KeyThrottle(_SettingsRateThrottle):
         if not isinstance(request.auth, ApiKey):
             return None
         return f"api-throttle:key:{request.auth.pk}"
+
+
+def cached_read_allowed(request):
+    """The page cache's gate for /api/ (settings.PAGE_CACHE_HIT_GATES): a cached answer counts against the
+    anonymous limit like any other, so caching never lifts it. None to serve it, else the 429 answer."""
+    from api.views import api
+
+    request.auth = ANONYMOUS
+    throttle = AnonymousThrottle()
+    if throttle.allow_request(request):
+        return None
+    from api.middleware import CORS_HEADERS
+
+    response = api.create_response(request, {"detail": "Too many requests."}, status=429)
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
+    wait = throttle.wait()
+    if wait is not None:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response

@@ -27,10 +27,15 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 
+import pagecache
 from api import ninjs
 from api.security import AnonymousThrottle, ApiKeyAuth, KeyThrottle, anonymous
 from articles import search as article_search
 from articles.models import Article, Person, Section, tags_in_use
+from pagecache import dependencies
+
+# What list and search answers show: stories with their tags, people and sections, any of which may change them.
+LISTED = {dependencies.STORIES, dependencies.TAGS, dependencies.PEOPLE, dependencies.SECTIONS}
 
 MAX_PAGE_SIZE = 100
 
@@ -204,6 +209,7 @@ def story_list(request: HttpRequest, response: HttpResponse, filters: Query[Stor
         order = Keyset("published_at", ascending=False)
     page, next_cursor = order.page(stories, filters.cursor, filters.limit)
     mark_modified(response, page)
+    pagecache.shows(request, LISTED)
     return {
         "results": [story_out(request, article) for article in page],
         "next": next_url(request, next_cursor),
@@ -214,6 +220,7 @@ def story_list(request: HttpRequest, response: HttpResponse, filters: Query[Stor
 def story_detail(request: HttpRequest, response: HttpResponse, story_id: int):
     article = get_object_or_404(story_queryset().defer(None), pk=story_id)
     mark_modified(response, [article])
+    pagecache.shows(request, dependencies.api_story(article))
     return {**story_out(request, article), "body": article.body, "paragraphs": article.paragraphs}
 
 
@@ -230,6 +237,7 @@ def story_ninjs(request: HttpRequest, response: HttpResponse, story_id: int):
         pk=story_id,
     )
     mark_modified(response, [article])
+    pagecache.shows(request, dependencies.api_story(article))
     return ninjs.document(article, request)
 
 
@@ -237,6 +245,7 @@ def story_ninjs(request: HttpRequest, response: HttpResponse, story_id: int):
 def search(
     request: HttpRequest, q: str, limit: int = Query(20, ge=1, le=MAX_PAGE_SIZE), offset: int = Query(0, ge=0, le=1000)
 ):
+    pagecache.shows(request, LISTED)
     terms = article_search.parse(q)
     if not terms:
         return {"results": [], "next": None}
@@ -258,6 +267,7 @@ def section_queryset():
 
 @api.get("/sections/", response=SectionList, tags=["sections"], summary="Sections, in the navigation's order")
 def section_list(request: HttpRequest):
+    pagecache.shows(request, LISTED)
     # Editors keep a handful of desks, so the list comes whole; main sections first, each followed by its subsections.
     sections = {section.pk: section for section in section_queryset()}
     ordered = [
@@ -271,6 +281,7 @@ def section_list(request: HttpRequest):
 
 @api.get("/sections/{slug}", response=SectionDetailOut, tags=["sections"], summary="A section and its newest stories")
 def section_detail(request: HttpRequest, response: HttpResponse, slug: str):
+    pagecache.shows(request, LISTED)
     section = get_object_or_404(section_queryset(), slug=slug)
     latest = list(story_queryset(section.stories())[:10])
     mark_modified(response, latest)
@@ -283,6 +294,7 @@ def section_detail(request: HttpRequest, response: HttpResponse, slug: str):
 
 @api.get("/tags/", response=TagPage, tags=["tags"], summary="Tags on published stories, by name")
 def tag_list(request: HttpRequest, params: Query[PageParams]):
+    pagecache.shows(request, LISTED)
     tags = tags_in_use().order_by("name", "id")
     page, cursor = Keyset("name", ascending=True).page(tags, params.cursor, params.limit)
     return {"results": [tag_out(request, tag, count=True) for tag in page], "next": next_url(request, cursor)}
@@ -290,6 +302,7 @@ def tag_list(request: HttpRequest, params: Query[PageParams]):
 
 @api.get("/tags/{slug}", response=TagDetailOut, tags=["tags"], summary="A tag and its newest stories")
 def tag_detail(request: HttpRequest, response: HttpResponse, slug: str):
+    pagecache.shows(request, LISTED)
     tag = get_object_or_404(tags_in_use(), slug=slug)
     latest = list(story_queryset().filter(tagged_items__tag=tag)[:10])
     mark_modified(response, latest)
@@ -302,6 +315,7 @@ def tag_detail(request: HttpRequest, response: HttpResponse, slug: str):
 
 @api.get("/people/", response=PersonPage, tags=["people"], summary="People published stories mention, by name")
 def person_list(request: HttpRequest, params: Query[PageParams]):
+    pagecache.shows(request, LISTED)
     people = Person.objects.mentioned().order_by("name", "id")
     page, cursor = Keyset("name", ascending=True).page(people, params.cursor, params.limit)
     return {"results": [person_out(request, person, count=True) for person in page], "next": next_url(request, cursor)}
@@ -309,6 +323,7 @@ def person_list(request: HttpRequest, params: Query[PageParams]):
 
 @api.get("/people/{slug}", response=PersonDetailOut, tags=["people"], summary="A person and their newest stories")
 def person_detail(request: HttpRequest, response: HttpResponse, slug: str):
+    pagecache.shows(request, LISTED)
     person = get_object_or_404(Person.objects.mentioned(), slug=slug)
     latest = list(story_queryset().filter(people=person)[:10])
     mark_modified(response, latest)

@@ -4,15 +4,17 @@
 
     from articles.changes import content_changed
 
-    def purge(sender, stories, tags, people, **kwargs):  # frozensets of ids
+    def purge(sender, stories, tags, people, sections, **kwargs):  # frozensets of ids
         ...
 
     content_changed.connect(purge)
 
-- `stories`: stories written, created or deleted, or whose tags, people, related headlines, corrections,
-  pins or exclusions changed;
+- `stories`: stories written, created or deleted, or whose tags, people, linked bylines, related headlines,
+  corrections, pins, exclusions or front-page places changed;
 - `tags`: tags created, renamed, merged or deleted, and tags added to or taken off a story;
-- `people`: people created, renamed, edited or deleted, and people linked to or unlinked from a story.
+- `people`: people created, renamed, edited or deleted, and people linked to or unlinked from a story
+  (mentioned, or credited in its byline);
+- `sections`: sections created, renamed, moved, reordered or deleted (and the main section above them).
 
 A story that changes state changes the pages of its tags and people too: a receiver that needs them reads
 them (a deleted story's links are reported as they go). It runs after the commit, so a receiver sees the
@@ -42,7 +44,7 @@ class _Pending:
     """What one transaction has changed so far; sent once, by the first of its on_commit callbacks to run."""
 
     def __init__(self):
-        self.stories, self.tags, self.people = set(), set(), set()
+        self.stories, self.tags, self.people, self.sections = set(), set(), set(), set()
         self.schedule = False
         self.done = False
         self.last_callback = None  # where the latest callback sits in connection.run_on_commit
@@ -55,16 +57,17 @@ class _Pending:
 
         if self.schedule:
             Article.objects.remember_next_scheduled()
-        if self.stories or self.tags or self.people:
+        if self.stories or self.tags or self.people or self.sections:
             content_changed.send(
                 sender=Article,
                 stories=frozenset(self.stories),
                 tags=frozenset(self.tags),
                 people=frozenset(self.people),
+                sections=frozenset(self.sections),
             )
 
 
-def note(stories=(), tags=(), people=(), schedule=False, using=DEFAULT_DB_ALIAS):
+def note(stories=(), tags=(), people=(), sections=(), schedule=False, using=DEFAULT_DB_ALIAS):
     """Record what a write touched; it is announced when the transaction commits (at once in autocommit)."""
     connection = connections[using]
     pending = getattr(connection, "_articles_pending_changes", None)
@@ -74,6 +77,7 @@ def note(stories=(), tags=(), people=(), schedule=False, using=DEFAULT_DB_ALIAS)
     pending.stories.update(stories)
     pending.tags.update(tags)
     pending.people.update(people)
+    pending.sections.update(sections)
     pending.schedule = pending.schedule or schedule
     # One callback per write, all of them the same bound method: whichever runs first sends everything and
     # the rest do nothing. So any run of the callbacks registered since some point (a commit, or a test's
@@ -152,17 +156,40 @@ def _story_part_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     note(stories=[instance.article_id], using=using)
 
 
+def _byline_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    note(stories=[instance.article_id], people=[instance.person_id], using=using)
+
+
+def _authors_linked(sender, instance, action, reverse, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
+    # article.authors.add()/remove()/clear() write ArticleAuthor rows without their save or delete signals.
+    if action == "pre_clear":
+        pk_set = set(getattr(instance, "authored_articles" if reverse else "authors").values_list("pk", flat=True))
+    elif action not in ("post_add", "post_remove") or not pk_set:
+        return
+    if reverse:
+        note(stories=pk_set, people=[instance.pk], using=using)
+    else:
+        note(stories=[instance.pk], people=pk_set, using=using)
+
+
+def _section_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    note(sections=[pk for pk in (instance.pk, instance.parent_id) if pk is not None], using=using)
+
+
 def connect():
     """Called once, from ArticlesConfig.ready()."""
     from taggit.models import Tag
 
     from articles.models import (
         Article,
+        ArticleAuthor,
         Correction,
         ExcludedStory,
+        FrontPageSlot,
         Person,
         PinnedStory,
         RelatedHeadline,
+        Section,
         TaggedArticle,
     )
 
@@ -173,8 +200,11 @@ def connect():
         signal.connect(_person_changed, sender=Person, dispatch_uid=f"articles.changes.person_{name}")
         signal.connect(_tag_changed, sender=Tag, dispatch_uid=f"articles.changes.tag_{name}")
         signal.connect(_tag_link_changed, sender=TaggedArticle, dispatch_uid=f"articles.changes.tag_link_{name}")
-        for model in (RelatedHeadline, Correction, PinnedStory, ExcludedStory):
+        for model in (RelatedHeadline, Correction, PinnedStory, ExcludedStory, FrontPageSlot):
             signal.connect(_story_part_changed, sender=model, dispatch_uid=f"articles.changes.{model.__name__}_{name}")
+        signal.connect(_byline_changed, sender=ArticleAuthor, dispatch_uid=f"articles.changes.byline_{name}")
+        signal.connect(_section_changed, sender=Section, dispatch_uid=f"articles.changes.section_{name}")
     pre_delete.connect(_story_going, sender=Article, dispatch_uid="articles.changes.story_going")
     pre_delete.connect(_person_going, sender=Person, dispatch_uid="articles.changes.person_going")
     m2m_changed.connect(_people_linked, sender=Article.people.through, dispatch_uid="articles.changes.people_linked")
+    m2m_changed.connect(_authors_linked, sender=Article.authors.through, dispatch_uid="articles.changes.authors_linked")

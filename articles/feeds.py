@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
+import pagecache
 from articles import body
 from articles.models import Article, Correction, Person, PersonRedirect, Section, tags_in_use
+from pagecache import dependencies
 
 FEED_LENGTH = 30
 CORRECTIONS_FEED_LENGTH = 50
@@ -58,13 +60,21 @@ class ArticleFeed(Feed):
         # item methods can make the enclosure URLs absolute, which the framework leaves relative.
         feed = copy.copy(self)
         feed.request = request
-        return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+        feed.subject, feed.shown = None, []
+        response = super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+        pagecache.shows(request, dependencies.feed(feed.subject, feed.shown))
+        return response
+
+    def get_feed(self, obj, request):
+        self.subject = obj
+        return super().get_feed(obj, request)
 
     def author_name(self):
         # Atom needs an author for every entry: the publication stands in where a story has no byline.
         return settings.SITE_NAME
 
     def item_title(self, article):
+        self.shown.append(article)  # once per item: what the page cache must know the feed shows
         return article.headline
 
     def item_link(self, article):
@@ -104,14 +114,17 @@ class ArticleFeed(Feed):
         return body.with_absolute_links(html, self.request.build_absolute_uri("/"))
 
     def item_enclosures(self, article):
-        image = article.lead_library_picture.file if article.lead_library_picture_id else article.lead_image
-        if not image:
+        if article.lead_library_picture_id:
+            image, length = article.lead_library_picture.file, article.lead_library_picture.bytes
+        elif article.lead_image:
+            image, length = article.lead_image, article.lead_picture.bytes
+        else:
             return []
         mime_type, _encoding = mimetypes.guess_type(image.name)
         return [
             Enclosure(
                 url=self.request.build_absolute_uri(image.url),
-                length=str(image.size),
+                length=str(length or 0),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]

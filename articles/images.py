@@ -237,7 +237,10 @@ def scaled_height(original_width, original_height, width):
 def refresh_renditions(instance, field_name, renditions_field, rebuild=False):
     """Build the renditions of `instance.<field_name>` and record which exist, without touching other columns."""
     field_file = getattr(instance, field_name)
-    record = {"name": field_file.name, "widths": build_renditions(field_file, rebuild)} if field_file else {}
+    record = {}
+    if field_file:
+        # The size too, for feeds' enclosures: pages never ask the store about a file.
+        record = {"name": field_file.name, "widths": build_renditions(field_file, rebuild), "bytes": field_file.size}
     if record != getattr(instance, renditions_field):
         setattr(instance, renditions_field, record)
         type(instance)._default_manager.filter(pk=instance.pk).update(**{renditions_field: record})
@@ -260,18 +263,24 @@ class ResponsiveImage:
     height: int
     widths: tuple
     alt: str = ""
+    recorded_bytes: int | None = None
 
     @classmethod
     def of(cls, field_file, width, height, renditions, alt=""):
         if not field_file:
             return None
-        # Widths recorded for another file (the image was replaced since) are not this image's renditions.
-        widths = tuple(renditions.get("widths", ())) if renditions.get("name") == field_file.name else ()
-        return cls(field_file, width or 0, height or 0, widths, alt)
+        # What was recorded for another file (the image was replaced since) is not this image's.
+        recorded = renditions if renditions.get("name") == field_file.name else {}
+        return cls(field_file, width or 0, height or 0, tuple(recorded.get("widths", ())), alt, recorded.get("bytes"))
 
     @property
     def url(self):
         return self.field_file.url
+
+    @property
+    def bytes(self):
+        """The original's size: recorded with its renditions, else (an image not yet processed) asked for."""
+        return self.recorded_bytes if self.recorded_bytes is not None else self.field_file.size
 
     def renditions(self, extension):
         return [

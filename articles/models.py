@@ -1210,7 +1210,11 @@ def forget_section_navigation():
     transaction.on_commit(lambda: cache.delete(SECTION_NAVIGATION_CACHE_KEY))
 
 
-class SectionQuerySet(models.QuerySet):
+class SectionQuerySet(AnnouncingQuerySet):
+    def announce(self, touched, fields):
+        parent = fields.get("parent")
+        changes.note(sections={*touched, *([parent.pk] if isinstance(parent, Section) else [])})
+
     def top_level(self):
         return self.filter(parent__isnull=True)
 
@@ -1295,6 +1299,19 @@ class Section(models.Model):
         return Article.objects.for_listing().filter(Q(section=self) | Q(section__parent=self))
 
 
+class ArticleAuthorQuerySet(AnnouncingQuerySet):
+    def touched(self):
+        return list(self.values_list("article", "person"))
+
+    def announce(self, touched, fields):
+        moved_to = fields.get("person")
+        people = {person for _, person in touched} | ({moved_to.pk} if isinstance(moved_to, Person) else set())
+        changes.note(stories={story for story, _ in touched}, people=people)
+
+    def announce_created(self, objs):
+        changes.note(stories={row.article_id for row in objs}, people={row.person_id for row in objs})
+
+
 class ArticleAuthor(models.Model):
     """One name in a story's byline, linked to the person's author page; position orders co-authors."""
 
@@ -1303,6 +1320,8 @@ class ArticleAuthor(models.Model):
         Person, on_delete=models.CASCADE, related_name="bylines", limit_choices_to=~Q(author_kind="")
     )
     position = models.PositiveSmallIntegerField(default=1)
+
+    objects = ArticleAuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -1337,7 +1356,17 @@ def default_front_page_expiry():
     return timezone.now() + timedelta(hours=settings.FRONT_PAGE_SLOT_HOURS)
 
 
-class FrontPageSlotQuerySet(models.QuerySet):
+class FrontPageSlotQuerySet(AnnouncingQuerySet):
+    def touched(self):
+        return set(self.values_list("article", flat=True))
+
+    def announce(self, touched, fields):
+        moved_to = fields.get("article")
+        changes.note(stories={*touched, *([moved_to.pk] if isinstance(moved_to, Article) else [])})
+
+    def announce_created(self, objs):
+        changes.note(stories={slot.article_id for slot in objs})
+
     def current(self):
         """Choices still in force whose story is live, in the editors' order, each with its story."""
         return (

@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date
 from taggit.models import Tag
 
+import pagecache
 from articles import front_page as front_page_layout
 from articles import previews, roles, share_images
 from articles import search as article_search
@@ -24,22 +25,25 @@ from articles.models import (
     TagRedirect,
     tags_in_use,
 )
-from articles.sitemaps import news_sitemap_articles
+from articles.sitemaps import NEWS_WINDOW, news_sitemap_articles
+from pagecache import dependencies
 
 SEARCH_SUGGESTED_TOPICS = 12
 
 
-def public(view):
-    """Let browsers and the CDN keep a reader's page briefly, unless the view said otherwise."""
+def showing(keys):
+    """Declare keys every response of a view shows (pagecache.shows), for views whose page has fixed
+    dependencies; other views declare theirs as they fetch what they show."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if not response.has_header("Cache-Control"):
-            patch_cache_control(response, public=True, max_age=public_max_age())
-        return response
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            pagecache.shows(request, keys)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
 def public_max_age():
@@ -58,10 +62,10 @@ def paginate(request, items, per_page=None):
         raise Http404(f"No such page: {error}") from error
 
 
-@public
 def front_page(request):
     size, per_page = settings.FRONT_PAGE_TOP_STORIES, settings.ARTICLES_PER_PAGE
-    chosen = list(FrontPageSlot.objects.current().values_list("position", "article_id"))
+    slots = list(FrontPageSlot.objects.current().values_list("position", "article_id", "expires_at"))
+    chosen = [(position, pk) for position, pk, _ in slots]
     latest = Article.objects.for_listing()
     # The editors' picks and enough of the newest stories for the top and the first page below it, in one query.
     newest = latest.values("pk")[: size + len(chosen) + per_page]
@@ -76,12 +80,16 @@ def front_page(request):
     page = paginate(request, latest.exclude(pk__in=on_top))
     if page.number == 1:
         page.object_list = [story for story in candidates if story.pk not in on_top][:per_page]
+    page.object_list = list(page.object_list)
+    # The page changes by itself when an editor's choice among those shown expires.
+    expiries = [expires_at for _, pk, expires_at in slots if pk in on_top]
+    pagecache.shows(request, dependencies.front_page([*top, *page.object_list]), until=min(expiries, default=None))
     context = {"page": page, "lead": top[0] if top else None, "top_stories": top[1:]}
     return render(request, "articles/front_page.html", context)
 
 
-@public
 def search(request):
+    pagecache.shows(request, dependencies.page(dependencies.STORIES, dependencies.TAGS, dependencies.PEOPLE))
     terms = article_search.parse(request.GET.get("q", ""))
     page = results = None
     if terms:
@@ -96,22 +104,21 @@ def search(request):
     )
 
 
-@public
 def news_sitemap(request):
-    return render(
-        request,
-        "articles/news_sitemap.xml",
-        {"articles": news_sitemap_articles()},
-        content_type="application/xml",
+    articles = list(news_sitemap_articles())
+    # The oldest story leaves the sitemap when it falls out of the news window.
+    leaves = min((article.published_at for article in articles), default=None)
+    pagecache.shows(
+        request, {dependencies.STORIES, dependencies.SECTIONS}, until=leaves + NEWS_WINDOW if leaves else None
     )
+    return render(request, "articles/news_sitemap.xml", {"articles": articles}, content_type="application/xml")
 
 
-@public
+@showing(())
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
 
 
-@public
 def article_detail(request, year, month, day, slug):
     article = get_object_or_404(Article.objects.for_page(), slug=slug)
     if not article.is_published:
@@ -119,11 +126,9 @@ def article_detail(request, year, month, day, slug):
     day_in_url = (year, month, day)
     if day_in_url != (article.url_date.year, article.url_date.month, article.url_date.day):
         return redirect(article, permanent=True)
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "related_articles": article.related_articles()},
-    )
+    related = article.related_articles()
+    pagecache.shows(request, dependencies.story_page(article, related))
+    response = render(request, "articles/article_detail.html", {"article": article, "related_articles": related})
     response["Last-Modified"] = http_date(article.modified_at.timestamp())
     return response
 
@@ -161,12 +166,11 @@ def shared_preview(request, token):
     return render_preview(request, article)
 
 
-@public
+@showing(dependencies.page(dependencies.STORIES, dependencies.TAGS))
 def tag_list(request):
     return render(request, "articles/tag_list.html", {"page": paginate(request, tags_in_use(), per_page=100)})
 
 
-@public
 def tag_detail(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
@@ -175,17 +179,18 @@ def tag_detail(request, slug):
     page = paginate(request, Article.objects.for_listing().tagged(tag))
     if not page.paginator.count:
         raise Http404("No published story has this tag.")
+    page.object_list = list(page.object_list)
+    pagecache.shows(request, dependencies.tag_page(tag, page.object_list))
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
-@public
+@showing(dependencies.page(dependencies.STORIES, dependencies.PEOPLE))
 def person_list(request):
     return render(
         request, "articles/person_list.html", {"page": paginate(request, Person.objects.mentioned(), per_page=100)}
     )
 
 
-@public
 def person_detail(request, slug):
     person = Person.objects.filter(slug=slug).first()
     if person is None:
@@ -194,35 +199,38 @@ def person_detail(request, slug):
     page = paginate(request, person.articles.for_listing())
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")
+    page.object_list = list(page.object_list)
+    pagecache.shows(request, dependencies.person_page(person, page.object_list))
     return render(request, "articles/person_detail.html", {"person": person, "page": page})
 
 
-@public
+@showing(dependencies.page(dependencies.STORIES))
 def correction_list(request):
     return render(request, "articles/correction_list.html", {"page": paginate(request, Correction.objects.public())})
 
 
-@public
 def section_detail(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
     page = paginate(request, section.stories())
     subsections = list(section.subsections.all()) if section.parent_id is None else []
+    page.object_list = list(page.object_list)
+    pagecache.shows(request, dependencies.section_page(section, subsections, page.object_list))
     # Cards name their subsection where the page gathers several; elsewhere the page says it already.
     context = {"section": section, "page": page, "subsections": subsections, "show_section": bool(subsections)}
     return render(request, "articles/section_detail.html", context)
 
 
-@public
 def author_detail(request, slug):
     person = Person.objects.exclude(author_kind="").filter(slug=slug).first()
     if person is None:
         merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
         return redirect(merged.person.get_author_url(), permanent=True)
     page = paginate(request, person.authored_articles.for_listing())
+    page.object_list = list(page.object_list)
+    pagecache.shows(request, dependencies.person_page(person, page.object_list))
     return render(request, "articles/author_detail.html", {"person": person, "page": page})
 
 
-@public
 def share_image(request, slug):
     """The sharing card of a section's pages and imageless stories (or the site's, for "site")."""
     if slug == share_images.SITE_CARD:

@@ -1,29 +1,44 @@
-"""Throughput of the reader pages under gunicorn, measured with wrk.
+"""Throughput of the reader pages under gunicorn, measured with wrk: the floor, uncached, cached, and under churn.
 
-    DJANGO_DEBUG= .venv/bin/python benchmarks/bench_http.py --articles 5000
+    DJANGO_DEBUG= .venv/bin/python benchmarks/bench_http.py --articles 1000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench REDIS_URL=redis://127.0.0.1:6379/9 \
         .venv/bin/python benchmarks/bench_http.py
 
-Builds a scratch corpus (SQLite under /tmp unless DATABASE_URL is set), collects static files, starts gunicorn
-with production settings (DEBUG off) on 127.0.0.1 and runs wrk against the front, article, tag and person pages.
-Needs Debian's wrk (`apt-get install wrk`). Prints requests/s and latency percentiles per page.
+Builds a scratch corpus (SQLite under /tmp unless DATABASE_URL is set), collects static files and, in one
+run on the same corpus, server settings (gunicorn sync workers, production settings) and wrk settings:
+
+1. the floor: Django's constant response (../shared/bench/limits_app `/const/`, default middleware) on the
+   same gunicorn;
+2. uncached: the article, front, tag and person pages with the page cache off (PAGE_CACHE_SECONDS=0);
+3. cached: the same pages from the page cache (warmed first);
+4. publish-while-loaded: wrk on the front page while this script publishes and takes down a story every
+   second, and checker clients read the front page throughout: a response is *stale* when it was asked
+   for after a change had committed and shows the state before it (a taken-down story, or a published one
+   missing). Responses whose request overlapped a change are counted as such, never as stale.
+
+Then the in-process cost of one uncached article page (Django's test client, no server). Needs Debian's wrk.
 """
 
 import argparse
+import http.client
 import os
 import random
 import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LIMITS_APP = ROOT.parent / "shared" / "bench" / "limits_app"
+BREAKING = "Breaking: the harbour bridge reopens"
 
 
 def configure_environment():
@@ -46,10 +61,12 @@ def build_corpus(article_count, seed=7):
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    if Article.objects.count() >= article_count:
+    if Article.objects.count() == article_count + 1:
         return
     rng = random.Random(seed)
     Article.objects.all().delete()
+    Tag.objects.all().delete()
+    Person.objects.all().delete()
     tags = Tag.objects.bulk_create(Tag(name=f"Topic {n}", slug=f"topic-{n}") for n in range(300))
     people = Person.objects.bulk_create(Person(name=f"Person {n}", slug=f"person-{n}") for n in range(500))
     now = timezone.now()
@@ -62,11 +79,22 @@ def build_corpus(article_count, seed=7):
                 body="\n\n".join(f"Paragraph {p} of story {n}, long enough to look like prose." for p in range(8)),
                 byline="Staff",
                 status=Article.Status.PUBLISHED,
-                published_at=now - timedelta(minutes=n * 7),
+                published_at=now - timedelta(minutes=n * 7 + 30),
             )
             for n in range(article_count)
         ),
         batch_size=1000,
+    )
+    # The story the churn run publishes and takes down: tagged like the rest, taken down to begin with.
+    articles.append(
+        Article.objects.create(
+            headline=BREAKING,
+            slug="breaking-bridge",
+            summary="The bridge reopened after repairs.",
+            body="It reopened.",
+            status=Article.Status.UNPUBLISHED,
+            published_at=now - timedelta(minutes=1),
+        )
     )
     # Tag popularity falls off steeply, as in a real newsroom.
     weights = [1 / (rank + 1) for rank in range(len(tags))]
@@ -91,14 +119,14 @@ def sample_urls():
 
     article = Article.objects.published().order_by("-published_at")[10]
     return {
-        "front page": reverse("articles:front_page"),
         "article": article.get_absolute_url(),
+        "front page": reverse("articles:front_page"),
         "tag": reverse("articles:tag", args=["topic-3"]),
         "person": Person.objects.get(slug="person-3").get_absolute_url(),
     }
 
 
-def wait_for_port(port, timeout=30):
+def wait_for_port(port, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as probe:
@@ -108,9 +136,24 @@ def wait_for_port(port, timeout=30):
     raise SystemExit(f"gunicorn did not answer on port {port}")
 
 
+def wait_for_answer(port, timeout=60):
+    """The port opens before the workers have loaded the site: wait for a first page."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/robots.txt")
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
 def run_wrk(url, seconds, connections, threads):
     output = subprocess.run(
-        ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", "--latency", "--timeout", "10s", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
         capture_output=True,
         text=True,
         check=True,
@@ -121,12 +164,137 @@ def run_wrk(url, seconds, connections, threads):
     return rate, latency, int(errors.group(1)) if errors else 0
 
 
+class Server:
+    """gunicorn on loopback, started as a child and stopped by its pid."""
+
+    def __init__(self, module, port, workers, cwd, env=None):
+        self.port = port
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                module,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "/dev/null",
+                "--log-level",
+                "warning",
+            ],
+            cwd=cwd,
+            # Workers are not recycled mid-run (gunicorn.conf.py's max_requests): they would lose their caches.
+            env={**os.environ, "GUNICORN_MAX_REQUESTS": "0", **(env or {})},
+        )
+        wait_for_port(port)
+        wait_for_answer(port)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def measure(name, url, args, rows):
+    run_wrk(url, 2, args.connections, 2)  # warm up connections, workers and caches
+    rate, latency, errors = run_wrk(url, args.seconds, args.connections, 2)
+    rows[name] = rate
+    print(
+        f"{name:<26} {rate:>9.1f} {latency.get('50', '-'):>9} {latency.get('90', '-'):>9}"
+        f" {latency.get('99', '-'):>9} {errors:>7}",
+        flush=True,
+    )
+
+
+class Checker(threading.Thread):
+    """A reader of the front page recording, per response, when it asked, when it got it and what it showed."""
+
+    def __init__(self, port, stop):
+        super().__init__(daemon=True)
+        self.port, self.stop, self.samples = port, stop, []
+
+    def run(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        while not self.stop.is_set():
+            asked = time.monotonic()
+            connection.request("GET", "/", headers={"Accept-Encoding": "identity"})
+            response = connection.getresponse()
+            body = response.read()
+            self.samples.append((asked, time.monotonic(), response.status, BREAKING.encode() in body))
+
+
+def publish_while_loaded(port, args):
+    """Publish and take down the breaking story every second under wrk load; count stale front pages."""
+    from django.db import connection
+
+    from articles.models import Article
+
+    story = Article.objects.get(slug="breaking-bridge")
+    changes = []  # (monotonic time the commit and its invalidation were done, visible after it)
+    stop = threading.Event()
+    checkers = [Checker(port, stop) for _ in range(args.checkers)]
+    load = threading.Thread(target=run_wrk, args=(f"http://127.0.0.1:{port}/", args.churn_seconds, args.connections, 2))
+    load.start()
+    for checker in checkers:
+        checker.start()
+    started = time.monotonic()
+    visible = False
+    try:
+        while time.monotonic() - started < args.churn_seconds - 1:
+            began = time.monotonic()
+            chosen = Article.objects.filter(pk=story.pk)
+            chosen.unpublish() if visible else chosen.publish()
+            visible = not visible
+            changes.append((began, time.monotonic(), visible))
+            time.sleep(max(0, 1 - (time.monotonic() - began)))
+    finally:
+        stop.set()
+        for checker in checkers:
+            checker.join()
+        load.join()
+        connection.close()
+    stale = overlapping = fresh = errors = 0
+    for asked, answered, status, shown in (sample for checker in checkers for sample in checker.samples):
+        if status != 200:
+            errors += 1
+            continue
+        if any(asked <= done and answered >= began for began, done, _ in changes):
+            overlapping += 1  # the request ran while a change was committing: either answer is right
+            continue
+        before = [state for _, done, state in changes if done < asked]
+        expected = before[-1] if before else False
+        if shown == expected:
+            fresh += 1
+        else:
+            stale += 1
+    return {"changes": len(changes), "right": fresh, "stale": stale, "overlapping": overlapping, "errors": errors}
+
+
+def in_process_article_ms(path, repeat):
+    from django.test import Client, override_settings
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for _ in range(20):
+            client.get(path)
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+    return statistics.median(times), statistics.quantiles(times, n=10)[-1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (as the peer benchmark)")
+    parser.add_argument("--churn-seconds", type=int, default=20)
+    parser.add_argument("--checkers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8123)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -136,49 +304,58 @@ def main():
     import django
 
     django.setup()
-    build_corpus(args.articles)
-    urls = sample_urls()
+    from django.conf import settings
     from django.db import connection
 
+    build_corpus(args.articles)
+    urls = sample_urls()
     database = connection.vendor
     connection.close()
-
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
+    cache = "redis" if settings.REDIS_URL else "local memory"
+    print(
+        f"{args.articles} articles on {database}, cache {cache} (generations: {settings.PAGE_CACHE_GENERATIONS});"
+        f" gunicorn {args.workers} sync workers; wrk -t2 -c{args.connections}, {args.seconds}s per row"
     )
-    try:
-        wait_for_port(args.port)
-        cache = "redis" if os.environ.get("REDIS_URL") else "local memory"
-        print(
-            f"{args.articles} articles on {database}, cache {cache}; gunicorn {args.workers} sync workers;"
-            f" wrk {args.connections} connections, {args.seconds}s per page"
+    print(f"{'page':<26} {'req/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'errors':>7}")
+    rows = {}
+    port = args.port
+    if (LIMITS_APP / "manage.py").exists():
+        floor = Server(
+            "limitsproj.wsgi",
+            port,
+            args.workers,
+            LIMITS_APP,
+            {"LIMITS_DB": "/tmp/newsroom-bench-limits.sqlite3", "DJANGO_SETTINGS_MODULE": "limitsproj.settings"},
         )
-        print(f"{'page':<12} {'req/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'errors':>7}")
-        for name, path in urls.items():
-            base = f"http://127.0.0.1:{args.port}{path}"
-            run_wrk(base, 2, args.connections, 2)  # warm up connections and caches
-            rate, latency, errors = run_wrk(base, args.seconds, args.connections, 2)
-            print(
-                f"{name:<12} {rate:>9.1f} {latency.get('50', '-'):>9} {latency.get('90', '-'):>9}"
-                f" {latency.get('99', '-'):>9} {errors:>7}"
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        try:
+            measure("floor: django const", f"http://127.0.0.1:{port}/const/", args, rows)
+        finally:
+            floor.stop()
+    else:
+        print(f"(no floor: {LIMITS_APP} is missing)")
+    for label, seconds in (("uncached", "0"), ("cached", str(settings.PAGE_CACHE_SECONDS or 86400))):
+        port += 1
+        server = Server("newsroom.wsgi", port, args.workers, ROOT, {"PAGE_CACHE_SECONDS": seconds})
+        try:
+            for name, path in urls.items():
+                measure(f"{label} {name}", f"http://127.0.0.1:{port}{path}", args, rows)
+            if label == "cached":
+                churn = publish_while_loaded(port, args)
+        finally:
+            server.stop()
+    print(
+        f"publish-while-loaded ({args.churn_seconds}s, wrk on / and {args.checkers} checkers):"
+        f" {churn['changes']} changes;"
+        f" checked responses: {churn['right']} right, {churn['stale']} stale,"
+        f" {churn['overlapping']} overlapping a change, {churn['errors']} errors"
+    )
+    floor_rate = rows.get("floor: django const")
+    if floor_rate:
+        for name in ("article", "front page", "tag", "person"):
+            print(f"cached {name} / floor: {rows[f'cached {name}'] / floor_rate:.0%}", end="; ")
+        print()
+    median, p90 = in_process_article_ms(urls["article"], 200)
+    print(f"in-process uncached article page: {median:.2f} ms median, {p90:.2f} ms p90 (Django test client)")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "articles",
+    "pagecache",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "api",
     "pictures",
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     "newsroom.headers.SiteHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous readers (pagecache/): before sessions, authentication and CSRF, which a
+    # cached page never needs; after the headers every response carries.
+    "pagecache.middleware.PageCacheMiddleware",
     "api.middleware.ApiHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +161,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         read_timeout=DATABASE_READ_TIMEOUT or None,
         health_check_timeout=min(1.0, DATABASE_READ_TIMEOUT) if DATABASE_READ_TIMEOUT else None,
     )
+    # Connections: by default each process keeps one open between requests (DATABASE_CONN_MAX_AGE). With
+    # DATABASE_POOL=1 each process keeps a psycopg pool instead (threaded workers share it); see README.md,
+    # "Database connections", for the numbers across workers and servers.
+    if env_bool("DATABASE_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+            # Waiting for a free connection counts against the request like connecting does.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", DATABASE_CONNECT_TIMEOUT + 1)),
+        }
     if DATABASE_STATEMENT_TIMEOUT:
         statement_options = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
         given = DATABASES["default"]["OPTIONS"].get("options", "")
@@ -220,9 +235,47 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+# How long browsers and CDNs may keep media: renditions never change under their name (newsroom/storage.py),
+# originals are replaced under new names but linked from pages for a day at most.
+RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
+ORIGINAL_CACHE_CONTROL = os.environ.get("MEDIA_ORIGINAL_CACHE_CONTROL", "public, max-age=86400")
+# Where uploads, imported pictures and renditions are stored: the local folder (MEDIA_ROOT), or an
+# S3-compatible object store (MEDIA_STORAGE=s3; README.md, "Media on object storage").
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # empty: AWS S3 itself
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS).")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    # Where readers fetch media: the CDN in front of the bucket, else the bucket itself.
+    MEDIA_URL = os.environ.get("S3_MEDIA_URL") or (
+        f"{S3_ENDPOINT_URL.rstrip('/')}/{S3_BUCKET}/"
+        if S3_ENDPOINT_URL
+        else f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com/"
+    )
+    media_url = urlsplit(MEDIA_URL)
+    MEDIA_STORAGE_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        # URLs built from MEDIA_URL's host and path, without asking the store.
+        "custom_domain": f"{media_url.netloc}{media_url.path}".rstrip("/"),
+        "url_protocol": f"{media_url.scheme}:",
+        "querystring_auth": False,  # public media: plain URLs, no signing per request
+        "file_overwrite": False,  # a taken name gets a new one: content never changes under a URL
+        "addressing_style": "path" if S3_ENDPOINT_URL else None,
+    }
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "newsroom.storage.MediaStorage", "OPTIONS": MEDIA_STORAGE_OPTIONS}
+elif MEDIA_STORAGE == "local":
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=MEDIA_STORAGE == "local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         # Hashed names need collectstatic; development and tests serve the source files.
         "BACKEND": (
@@ -262,8 +315,38 @@ FRONT_PAGE_TOP_STORIES = 5
 # How long an editor's front-page choice holds unless they set another expiry.
 FRONT_PAGE_SLOT_HOURS = int(os.environ.get("NEWSROOM_FRONT_PAGE_SLOT_HOURS", "12"))
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
-# How long browsers and the CDN may keep a public page.
+# How long browsers may keep a public page (they are never told of changes, so briefly).
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
+# The page cache (pagecache/): how long a page is kept at most (0: never kept; pages still get the CDN headers,
+# ETags and compression), in which cache, and where the generations that invalidate pages live: the cache
+# itself when every process shares it (Redis), else the database.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_GENERATIONS = os.environ.get("PAGE_CACHE_GENERATIONS", "cache" if REDIS_URL else "database")
+# Query parameters no page reads (campaign and click trackers): left out of the page's cache key, so a shared
+# link with ?utm_source=… or ?fbclid=… is still served from the cache. A trailing * matches a prefix.
+PAGE_CACHE_IGNORED_PARAMETERS = env_list(
+    "PAGE_CACHE_IGNORED_PARAMETERS", "utm_*,fbclid,gclid,dclid,msclkid,mc_cid,mc_eid,_ga,igshid,ref_src"
+)
+# Checks a cached answer still passes, by path prefix: the API's anonymous rate limit counts cached reads too.
+PAGE_CACHE_HIT_GATES = {"/api/": "api.security.cached_read_allowed"}
+# The CDN: how long it may keep a page (purges tell it of changes, so long once a purge backend is set; with
+# none, as briefly as browsers), how long it may serve a stale page while fetching anew or while the site fails.
+CDN_PURGE_BACKEND = os.environ.get("CDN_PURGE_BACKEND", "noop")
+CDN_MAX_AGE = int(os.environ.get("CDN_MAX_AGE", "86400" if CDN_PURGE_BACKEND != "noop" else str(PUBLIC_PAGE_MAX_AGE)))
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("CDN_STALE_WHILE_REVALIDATE", "30"))
+CDN_STALE_IF_ERROR = int(os.environ.get("CDN_STALE_IF_ERROR", "86400"))
+# CDN_PURGE_BACKEND=http: where and how purges go (pagecache/purge.py), e.g. Fastly: CDN_PURGE_METHOD=POST,
+# CDN_PURGE_URL=https://api.fastly.com/service/<id>/purge, CDN_PURGE_TOKEN_HEADER=Fastly-Key.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "PURGE")
+CDN_PURGE_KEY_HEADER = os.environ.get("CDN_PURGE_KEY_HEADER", "Surrogate-Key")
+CDN_PURGE_TOKEN_HEADER = os.environ.get("CDN_PURGE_TOKEN_HEADER", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "2"))
+CDN_PURGE_BATCH = int(os.environ.get("CDN_PURGE_BATCH", "256"))
+# Where several sites share one CDN service: prefixed to every surrogate key.
+SURROGATE_KEY_PREFIX = os.environ.get("SURROGATE_KEY_PREFIX", "")
 # How long a shared preview link of an unpublished story keeps working.
 PREVIEW_LINK_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
 # Related stories (articles/related.py): how fast a story's relevance fades with the time between the two

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles.media_files import RENDITIONS_FOLDER
+
 # Uploads are data, never a page of this site: the browser may not guess another type for them (a
 # picture holding HTML), and whatever a file is, it runs nothing and loads nothing. A CDN or object
 # store serving MEDIA_URL must send the same (README.md, "Media files").
@@ -17,6 +19,9 @@ def serve_media(request, path):
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     for name, value in MEDIA_HEADERS.items():
         response[name] = value
+    # As object storage says for its objects (newsroom/storage.py): renditions never change under their name.
+    immutable = path.startswith(f"{RENDITIONS_FOLDER}/")
+    response["Cache-Control"] = settings.RENDITION_CACHE_CONTROL if immutable else settings.ORIGINAL_CACHE_CONTROL
     return response
 
 

@@ -64,6 +64,8 @@ class Picture(models.Model):
     # The size the right way up (EXIF orientation applied), which is how every rendition is cut.
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The stored original's size, for feed enclosures: pages never ask the storage (a request to object storage).
+    bytes = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     title = models.CharField(max_length=200, blank=True, help_text="How editors find it in the library.")
     alt = models.CharField(
         "alt text", max_length=300, blank=True, help_text="What the picture shows, for readers who cannot see it."
@@ -102,6 +104,8 @@ class Picture(models.Model):
         elif self.file and not self.width:
             with self.file.open("rb"), PillowImage.open(self.file) as opened:
                 self.width, self.height = images.upright_size(opened)
+        if self.file and (new_file or self.bytes is None):
+            self.bytes = self.file.size
         if not self.title and self.file:
             self.title = posixpath.splitext(posixpath.basename(self.file.name))[0].replace("-", " ").replace("_", " ")
         super().save(*args, **kwargs)

@@ -19,6 +19,16 @@ def isolated_media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     default = settings.CACHES["default"]
     settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}", "TIMEOUT": 600}}
+    # Pages are rendered afresh (with the page cache's headers, ETags and compression) unless a test asks
+    # for the page cache (the `page_cache` fixture): a test's writes commit only if it says so, and the
+    # cache is invalidated by commits.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Whole pages kept for anonymous readers, as in production (pagecache/)."""
+    settings.PAGE_CACHE_SECONDS = 3600
 
 
 @pytest.fixture(scope="session")

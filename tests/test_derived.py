@@ -15,7 +15,7 @@ from taggit.models import Tag
 
 from articles import changes, derived, triggers
 from articles.formats import headline_key
-from articles.models import Article, Person, RelatedHeadline, TagUsage, merge_tags
+from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Section, TagUsage, merge_tags
 from tests.factories import make_article, make_person
 
 pytestmark = pytest.mark.django_db
@@ -312,6 +312,43 @@ def test_committed_changes_are_announced_once_per_transaction(announced, django_
     with django_capture_on_commit_callbacks(execute=True):
         mayor.delete()
     assert announced == [({other.pk}, set(), {mayor_id})]
+
+
+def test_bylines_sections_and_front_page_places_are_announced(django_capture_on_commit_callbacks):
+    received = []
+
+    def receiver(sender, stories, people, sections, **kwargs):
+        received.append((set(stories), set(people), set(sections)))
+
+    changes.content_changed.connect(receiver)
+    try:
+        writer = make_person("Rosa Diaz", author_kind="staff")
+        story = make_article("Budget passes")
+        with django_capture_on_commit_callbacks(execute=True):
+            story.set_authors([writer])  # bulk_create underneath
+        with django_capture_on_commit_callbacks(execute=True):
+            story.authors.remove(writer)
+        with django_capture_on_commit_callbacks(execute=True):
+            FrontPageSlot.objects.create(article=story, position=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            FrontPageSlot.objects.filter(article=story).update(position=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            business = Section.objects.create(name="Business", slug="business")
+        with django_capture_on_commit_callbacks(execute=True):
+            markets = Section.objects.create(name="Markets", slug="markets", parent=business)
+        with django_capture_on_commit_callbacks(execute=True):
+            Section.objects.filter(pk=markets.pk).update(name="Money")
+    finally:
+        changes.content_changed.disconnect(receiver)
+    assert received == [
+        ({story.pk}, {writer.pk}, set()),
+        ({story.pk}, {writer.pk}, set()),
+        ({story.pk}, set(), set()),
+        ({story.pk}, set(), set()),
+        (set(), set(), {business.pk}),
+        (set(), set(), {markets.pk, business.pk}),
+        (set(), set(), {markets.pk}),
+    ]
 
 
 def test_rolled_back_changes_are_never_announced(announced, django_capture_on_commit_callbacks):

@@ -8,24 +8,27 @@ compares: the related-stories index rows and per-tag counts, the search keywords
 engines (FTS5 rows or search_vector against the columns they are built from), the headline matching keys, the
 sanitised bodies and their readable text (`body_text`, which search reads) and
 the next scheduled publication (inside the writing transaction, and cached by its commit). It also checks
-that the commit announced what the step touched. tests/test_derived.py runs the full `rebuild_indexes
---check` after ordinary writes.
+that the commit announced what the step touched. A second run of the same writes keeps the page cache on and
+checks that pages served from it equal a fresh render after every step. tests/test_derived.py runs the full
+`rebuild_indexes --check` after ordinary writes.
 """
 
 import io
 import json
 import os
+import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -459,6 +462,52 @@ def test_incremental_upkeep_equals_a_rebuild_after_any_writes(corpus):
         DerivedData,
         settings=settings(
             max_examples=int(os.environ.get("DERIVED_EXAMPLES", 200)),
+            stateful_step_count=5,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
+
+
+class CachedPages(DerivedData):
+    """The same writes, with the page cache on: after every step, pages served from the cache are the pages
+    a fresh render gives (the page cache is derived data too, kept by content_changed)."""
+
+    def __init__(self):
+        super().__init__()
+        # A cache of its own per example: the example's generation rows are rolled back with it.
+        default = django_settings.CACHES["default"]
+        self.own_cache = override_settings(
+            CACHES={"default": {**default, "KEY_PREFIX": f"pages-{uuid.uuid4().hex}"}}, PAGE_CACHE_SECONDS=3600
+        )
+        self.own_cache.enable()
+        self.reader = Client()
+
+    def teardown(self):
+        super().teardown()
+        self.own_cache.disable()
+
+    def pages(self):
+        urls = [reverse("articles:front_page")]
+        urls += [reverse("articles:tag", args=[slug]) for slug in ("harbour", "flooding")]
+        urls += [story.get_absolute_url() for story in Article.objects.published().order_by("pk")[:4]]
+        return urls
+
+    @invariant()
+    def cached_pages_equal_fresh_ones(self):
+        for url in self.pages():
+            kept = self.reader.get(url)
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                fresh = self.reader.get(url)
+            assert (kept.status_code, kept.content) == (fresh.status_code, fresh.content), url
+
+
+def test_cached_pages_equal_a_fresh_render_after_any_writes(corpus):
+    CachedPages.client, CachedPages.folder = DerivedData.client, DerivedData.folder
+    run_state_machine_as_test(
+        CachedPages,
+        settings=settings(
+            max_examples=int(os.environ.get("PAGE_CACHE_EXAMPLES", 15)),
             stateful_step_count=5,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

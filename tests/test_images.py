@@ -95,6 +95,7 @@ def test_editor_uploads_a_photo_and_readers_get_webp_and_jpeg_renditions(editor,
     assert article.lead_image_renditions == {
         "name": article.lead_image.name,
         "widths": [320, 640, 960, 1280, 1600],
+        "bytes": article.lead_image.size,
     }
     for width in [320, 640, 960, 1280, 1600]:
         for extension, image_format in [("webp", "WEBP"), ("jpg", "JPEG")]:

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -33,3 +34,23 @@ def test_production_settings_pass_the_deployment_checklist():
         DJANGO_ALLOWED_HOSTS="news.example.com",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_connections_come_from_a_pool_with_the_same_deadlines_when_asked():
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        pytest.skip("PostgreSQL only (the suite's PostgreSQL run)")
+    result = run_python(
+        "import django; django.setup(); from django.db import connection;"
+        " cursor = connection.cursor(); cursor.execute('select 1');"
+        " print(type(connection.pool).__name__, type(connection.connection).__name__,"
+        " connection.connection.read_timeout, connection.settings_dict['CONN_MAX_AGE'],"
+        " connection.pool.max_size)",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DATABASE_URL=database_url,
+        DATABASE_POOL="1",
+        DATABASE_POOL_MAX_SIZE="3",
+        DATABASE_STATEMENT_TIMEOUT="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ConnectionPool", "DeadlineConnection", "4.0", "0", "3"]

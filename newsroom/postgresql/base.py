@@ -44,6 +44,14 @@ class _PsycopgWithDeadlines:
 class DatabaseWrapper(base.DatabaseWrapper):
     Database = _PsycopgWithDeadlines()
 
+    @property
+    def pool(self):
+        # DATABASE_POOL=1 (settings.py): psycopg's pool, handing out connections with the same deadlines.
+        options = self.settings_dict["OPTIONS"].get("pool")
+        if isinstance(options, dict):
+            options.setdefault("connection_class", DeadlineConnection)
+        return super().pool
+
     def get_connection_params(self):
         params = super().get_connection_params()
         for name in DEADLINE_OPTIONS:
