@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Greatest
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -90,7 +92,9 @@ class Person(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:200]
+        old_slug = Person.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        PersonRedirect.follow_rename(self, old_slug)
 
     def get_absolute_url(self):
         return reverse("articles:person", kwargs={"slug": self.slug})
@@ -390,7 +394,11 @@ class Article(VersionedModel):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
         self.headline_key = wire.headline_key(self.headline)
+        address_fields = {"slug", "status", "published_at"}
+        may_move = kwargs.get("update_fields") is None or address_fields.intersection(kwargs["update_fields"])
+        old_path = self.stored_public_path() if may_move else None
         super().save(*args, **_with_headline_key(kwargs))
+        ArticleRedirect.follow_move(self, old_path)
         from articles import search
 
         search.sync_text(self, kwargs.get("update_fields"))
@@ -401,6 +409,24 @@ class Article(VersionedModel):
         return reverse(
             "articles:detail",
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    def stored_public_path(self):
+        """The address readers had for this story as stored, or None if it never went out (or is new)."""
+        if self.pk is None:
+            return None
+        stored = Article.objects.filter(pk=self.pk).only("slug", "status", "published_at", "created_at").first()
+        if stored is None or not stored.has_gone_out:
+            return None
+        return stored.get_absolute_url()
+
+    @property
+    def has_gone_out(self):
+        """Readers have (or had, before it was taken down) this story at its address."""
+        return (
+            self.status in {self.Status.PUBLISHED, self.Status.UNPUBLISHED}
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
         )
 
     @property
@@ -672,6 +698,73 @@ class TagRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.tag_id}"
+
+    @classmethod
+    def current_slug(cls, old_slug):
+        return cls.objects.filter(old_slug=old_slug).values_list("tag__slug", flat=True).first()
+
+
+# Old addresses live on: a story, tag or person whose address changes answers its old one with a 301.
+
+
+class ArticleRedirect(models.Model):
+    """A path a story was published at before its slug or date changed."""
+
+    old_path = models.CharField(max_length=300, unique=True)
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article_id}"
+
+    @classmethod
+    def follow_move(cls, article, old_path):
+        """After `article` was saved: keep `old_path` (where readers had it) if its address moved."""
+        new_path = article.get_absolute_url()
+        if old_path and old_path != new_path:
+            # A story moved back to an address it had before takes that address back.
+            cls.objects.filter(old_path=new_path).delete()
+            cls.objects.update_or_create(old_path=old_path, defaults={"article": article})
+
+
+class PersonRedirect(models.Model):
+    """The address of a person renamed (or merged into another), which now answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.person_id}"
+
+    @classmethod
+    def current_slug(cls, old_slug):
+        return cls.objects.filter(old_slug=old_slug).values_list("person__slug", flat=True).first()
+
+    @classmethod
+    def follow_rename(cls, person, old_slug):
+        if old_slug and old_slug != person.slug:
+            cls.objects.filter(old_slug=person.slug).delete()
+            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
+
+
+def follow_tag_rename(tag, old_slug):
+    """After a tag was saved: its old address redirects to it (and an address it takes back stops redirecting)."""
+    if old_slug and old_slug != tag.slug:
+        TagRedirect.objects.filter(old_slug=tag.slug).delete()
+        TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+
+
+@receiver(pre_save, sender=Tag)
+def _remember_tag_slug(sender, instance, raw=False, **kwargs):
+    # taggit owns Tag.save(), so the slug it had is read here and the redirect written once it is saved.
+    if not raw and instance.pk:
+        instance._stored_slug = Tag.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+@receiver(post_save, sender=Tag)
+def _redirect_renamed_tag(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        follow_tag_rename(instance, getattr(instance, "_stored_slug", None))
 
 
 def merge_tags(kept, tags, user=None):

@@ -12,10 +12,14 @@ app_name = "articles"
 urlpatterns = [
     path("", views.front_page, name="front_page"),
     path("news/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),
-    path("tags/<slug:slug>/feed/", views.public(feeds.TagFeed()), name="tag_feed"),
-    path("tags/<slug:slug>/feed/atom/", views.public(feeds.TagAtomFeed()), name="tag_atom_feed"),
-    path("people/<slug:slug>/feed/", views.public(feeds.PersonFeed()), name="person_feed"),
-    path("people/<slug:slug>/feed/atom/", views.public(feeds.PersonAtomFeed()), name="person_atom_feed"),
+    path("tags/<slug:slug>/feed/", views.public(views.tag_renames(feeds.TagFeed())), name="tag_feed"),
+    path("tags/<slug:slug>/feed/atom/", views.public(views.tag_renames(feeds.TagAtomFeed())), name="tag_atom_feed"),
+    path("people/<slug:slug>/feed/", views.public(views.person_renames(feeds.PersonFeed())), name="person_feed"),
+    path(
+        "people/<slug:slug>/feed/atom/",
+        views.public(views.person_renames(feeds.PersonAtomFeed())),
+        name="person_atom_feed",
+    ),
     path("feeds/latest/", views.public(feeds.LatestFeed()), name="latest_feed"),
     path("feeds/latest/atom/", views.public(feeds.LatestAtomFeed()), name="latest_atom_feed"),
     path("search/", views.search, name="search"),
