@@ -277,9 +277,6 @@ class AppendedRowsPart(RowsPart):
             ]
         )
 
-    def from_snapshot_for(self, snapshot, ids):
-        return snapshot
-
     def write(self, data, files, snapshot):
         added = [row for row in self.posted_rows(data) if not row["id"] and not row["DELETE"]]
         stored = [
