@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import kept_uploads, merging, previews, roles
+from articles import kept_uploads, merging, previews, publishing, roles
 from articles.images import ImageUploadField
 from articles.models import (
     Article,
@@ -94,6 +94,51 @@ class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
+        if "status" in self.fields:
+            # The publishing buttons set the state (articles/publishing.py); the field only carries it.
+            self.fields["status"].widget = forms.HiddenInput()
+        if "published_at" in self.fields:
+            self.fields["published_at"].label = "Publication time"
+            self.fields[
+                "published_at"
+            ].help_text = "For Schedule…: the time the story goes live by itself. Publish now uses the present time."
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "status" not in cleaned_data:
+            return cleaned_data
+        stored = stored_publishing_state(self.instance)
+        status, published_at = publishing.apply(
+            self.data.get("_publishing") or None,
+            stored,
+            cleaned_data["status"],
+            cleaned_data.get("published_at", stored.published_at),
+            time_was_changed="published_at" in self.changed_data,
+            may_publish=self.may_publish,
+        )
+        cleaned_data["status"] = status
+        if "published_at" in self.fields:
+            cleaned_data["published_at"] = published_at
+        return cleaned_data
+
+
+def bulk_outcome(article, action, now):
+    """What the list's publish or unpublish action will do to one story, in words."""
+    if action == "unpublish":
+        return "taken down" if article.is_published else "stays off the site"
+    if article.is_published:
+        return f"stays live (since {publishing.when(article.published_at)})"
+    if article.published_at and article.published_at > now:
+        return f"scheduled: goes live at {publishing.when(article.published_at)}"
+    if article.has_gone_out:
+        return f"back online with its first publication time, {publishing.when(article.published_at)}"
+    return "goes live now"
+
+
+def stored_publishing_state(article):
+    if article.pk is None:
+        return publishing.Stored()
+    return publishing.Stored(article.status, article.published_at, article.has_gone_out)
 
 
 PERSON_STATE_SALT = "articles.person.opened-state"
@@ -210,6 +255,11 @@ class ConflictSafeAdmin(admin.ModelAdmin):
             form.forget_kept_uploads()
 
     def response_change(self, request, obj):
+        self.report_merge(request)
+        return super().response_change(request, obj)
+
+    def report_merge(self, request):
+        """Tell the editor what a merged save took from the others and what it saved of theirs."""
         result = getattr(request, "merge", None)
         if result is not None and (result.taken or result.kept):
             parts = []
@@ -220,7 +270,6 @@ class ConflictSafeAdmin(admin.ModelAdmin):
             self.message_user(
                 request, "Merged with a save made after you opened this: " + "; ".join(parts) + ".", messages.INFO
             )
-        return super().response_change(request, obj)
 
 
 def _joined(labels):
@@ -426,13 +475,14 @@ class ArticleAdmin(ConflictSafeAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["people"]
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
-    readonly_fields = ["related_preview", "preview_link"]
+    readonly_fields = ["related_preview", "preview_link", "publication_state"]
     actions = ["submit_for_review", "publish", "unpublish"]
     formfield_overrides = IMAGE_UPLOADS
+    save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source"]}),
-        ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
+        ("Publishing", {"fields": ["publication_state", "status", "published_at", "opened_version"]}),
         (
             "Lead image",
             {"fields": ["lead_image", "lead_image_kept", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
@@ -511,6 +561,40 @@ class ArticleAdmin(ConflictSafeAdmin):
         extra_context = {**(extra_context or {}), "can_see_history": can_see_history}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # Publishing buttons (articles/publishing.py), above and below the form
+
+    class Media:
+        js = ["js/admin_editing.js"]
+        css = {"all": ["css/admin_editing.css"]}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["publishing_buttons"] = publishing.buttons(
+            stored_publishing_state(obj) if obj is not None else publishing.Stored(), roles.can_publish(request.user)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if request.POST.get("_publishing"):
+            return self._back_to_form(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if request.POST.get("_publishing"):
+            return self._back_to_form(request, obj)
+        return super().response_change(request, obj)
+
+    def _back_to_form(self, request, obj):
+        """After a publishing button: say what happened and stay on the story."""
+        self.report_merge(request)
+        if obj.is_published:
+            message = f"“{obj}” is live, published {publishing.when(obj.published_at)}."
+        elif obj.is_scheduled:
+            message = f"“{obj}” is scheduled: it goes live by itself at {publishing.when(obj.published_at)}."
+        else:
+            message = f"“{obj}” was saved: {obj.get_status_display().lower()}."
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect("admin:articles_article_change", obj.pk)
+
     # Merging concurrent edits (ConflictSafeAdmin, articles/merging.py)
 
     def merge_parts(self, request, obj):
@@ -588,15 +672,40 @@ class ArticleAdmin(ConflictSafeAdmin):
             request, f"Submitted {count} stor{'y' if count == 1 else 'ies'} for review.", messages.SUCCESS
         )
 
-    @admin.action(description="Publish selected stories now (keeps scheduled times)", permissions=["publish"])
+    @admin.action(description="Publish selected stories…", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish(request.user)
-        self.message_user(request, f"Published {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+        return self._confirmed_bulk(request, queryset, "publish")
 
-    @admin.action(description="Unpublish selected stories", permissions=["publish"])
+    @admin.action(description="Unpublish selected stories…", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish(request.user)
-        self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+        return self._confirmed_bulk(request, queryset, "unpublish")
+
+    def _confirmed_bulk(self, request, queryset, action):
+        """Publishing and unpublishing many stories first lists them, each with what will happen to it."""
+        stories = list(queryset.order_by("-published_at", "-id"))
+        if request.POST.get("confirm") != action:
+            now = timezone.now()
+            return TemplateResponse(
+                request,
+                "admin/articles/article/confirm_publishing.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Publish these stories?" if action == "publish" else "Unpublish these stories?",
+                    "opts": self.opts,
+                    "action": action,
+                    "stories": [(story, bulk_outcome(story, action, now)) for story in stories],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        chosen = Article.objects.filter(pk__in=[story.pk for story in stories])
+        count = chosen.publish(request.user) if action == "publish" else chosen.unpublish(request.user)
+        scheduled = Article.objects.filter(pk__in=[story.pk for story in stories]).scheduled().count()
+        done = "Published" if action == "publish" else "Unpublished"
+        message = f"{done} {count} stor{'y' if count == 1 else 'ies'}"
+        if action == "publish" and scheduled:
+            message += f"; {scheduled} of them {'is' if scheduled == 1 else 'are'} scheduled and will go live then"
+        self.message_user(request, message + ".", messages.SUCCESS)
+        return None
 
     # Revisions: history, diff between any two, restore
 

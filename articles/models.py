@@ -239,11 +239,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(tagged_items__tag=tag)
 
     def publish(self, user=None):
-        """Publish the stories; those already given a time (scheduled ones) keep it. Returns the count."""
+        """Publish the stories now. A future time schedules a story instead, and a story that was live before
+        keeps its first time (and its address); a past time a draft merely carried is replaced by now, so nothing
+        goes out back-dated. Returns the count."""
         now = timezone.now()
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
-            chosen.filter(published_at__isnull=True).update(published_at=now)
+            never_out = Q(status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW], published_at__lte=now)
+            chosen.filter(Q(published_at__isnull=True) | never_out).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
             chosen.refresh_related_index()
             chosen.record_revisions(user, "Published")

@@ -96,8 +96,8 @@ def test_every_admin_save_records_a_revision_with_who_what_and_a_full_snapshot(e
 def test_publishing_and_unpublishing_from_the_changelist_record_revisions(editor_client):
     draft = make_article(status=Article.Status.DRAFT)
     changelist = reverse("admin:articles_article_changelist")
-    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk]})
+    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk], "confirm": "publish"})
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk], "confirm": "unpublish"})
 
     published, unpublished = draft.revisions.order_by("number")
     assert published.message == "Published" and published.snapshot["status"] == "published"
