@@ -1,7 +1,7 @@
 """Save parsed wire stories: one transaction, idempotent, with counts.
 
 `find_sources()` lists the files to read (lazily, in a stable order) and
-`Importer.run()` parses each with `articles.wire` and saves its stories. A
+`Importer.run()` parses each with `articles.formats` and saves its stories. A
 story is found again by its slug, or else by a key made from its file's name
 (not its folder, so the same file imported from elsewhere still matches).
 Only what differs from the stored story is written.
@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import wire
+from articles import formats
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
 from articles.models import Article, Person, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
@@ -52,7 +52,7 @@ class ImportProblem(Exception):
         super().__init__(f"{location}: {field}: {message}" if field else f"{location}: {message}")
 
 
-IMPORT_ERRORS = (wire.WireError, ImportProblem)
+IMPORT_ERRORS = (formats.FormatError, ImportProblem)
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class ImportReport:
     unchanged: int = 0
     people_created: int = 0
     headlines_linked: int = 0
-    failures: list[ImportProblem | wire.WireError] = field(default_factory=list)
+    failures: list[ImportProblem | formats.FormatError] = field(default_factory=list)
     waiting_for: set[str] = field(default_factory=set)  # slugs referenced but never imported
 
     def count(self, story):
@@ -242,7 +242,7 @@ class Importer:
         data = source.read()
         if len(data) > MAX_FILE_BYTES:
             raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=source.label)
-        stories = wire.parse(data, source.label)
+        stories = formats.parse(data, source.label)
         try:
             return [self._import_story(source, story) for story in stories]
         except DatabaseError as error:
@@ -519,7 +519,7 @@ class Importer:
         refs = story.related_headlines
         slugs = [ref.slug for ref in refs if ref.slug]
         by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
-        keys = [wire.headline_key(ref.headline) for ref in refs]
+        keys = [formats.headline_key(ref.headline) for ref in refs]
         plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
         by_key = {}
         if plain_keys:

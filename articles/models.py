@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import images, wire
+from articles import images
+from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -393,7 +394,7 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         address_fields = {"slug", "status", "published_at"}
         may_move = kwargs.get("update_fields") is None or address_fields.intersection(kwargs["update_fields"])
         old_path = self.stored_public_path() if may_move else None
@@ -583,7 +584,7 @@ class RelatedHeadline(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
 
     @property
