@@ -61,7 +61,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_enclosures(self, article):
         if not article.lead_image:

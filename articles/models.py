@@ -1,10 +1,11 @@
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Greatest
+from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -23,6 +24,9 @@ WORDS_PER_MINUTE = 230
 # most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
 NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
 NEXT_SCHEDULED_CACHE_SECONDS = 600
+
+# How long after a story went out a save still counts as part of putting it out, not as an update.
+EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
 
 
 class EditConflict(Exception):
@@ -199,8 +203,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
-        return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        """Published stories as cards and feed items: newest first, tags prefetched, no bodies loaded."""
+        return (
+            self.published().with_last_change().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        )
 
     def scheduled(self):
         """Published stories whose time has not come yet: they go live by themselves."""
@@ -222,9 +228,32 @@ class ArticleQuerySet(models.QuerySet):
         cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming, NEXT_SCHEDULED_CACHE_SECONDS)
         return upcoming
 
+    def with_last_change(self):
+        """Each story with `last_changed_at`: THE rule for "last changed" that the page, its JSON-LD,
+        feeds, sitemaps and the Last-Modified header all read (through Article.modified_at).
+
+        A story last changed when it was published, unless it was edited noticeably after it went
+        out (a minute of slack for the saving itself; a story entered back-dated, as an import is,
+        went out when it was entered, so loading it is no edit), or a correction, clarification or
+        update was appended later: then the later of the two.
+        """
+        went_out = Greatest(Coalesce("published_at", "created_at"), "created_at")
+        edited = Case(
+            When(
+                updated_at__gt=ExpressionWrapper(went_out + EDIT_SLACK, output_field=models.DateTimeField()),
+                then=F("updated_at"),
+            ),
+            default=Coalesce("published_at", "updated_at"),
+            output_field=models.DateTimeField(),
+        )
+        latest_note = Subquery(
+            Correction.objects.filter(article=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        )
+        return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.with_last_change().prefetch_related(
             "tags",
             "people",
             Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
@@ -497,17 +526,19 @@ class Article(VersionedModel):
 
     @property
     def was_updated(self):
-        """Edited noticeably after it went out, or after it was entered when it was entered back-dated
-        (an imported archive story is not an update); a minute of slack for the saving itself."""
-        if not (self.published_at and self.updated_at):
-            return False
-        went_out = max(self.published_at, self.created_at or self.published_at)
-        return (self.updated_at - went_out).total_seconds() > 60
+        """Changed after it went out (edited or given a note): pages say "Updated"."""
+        return self.published_at is not None and self.modified_at > self.published_at
 
     @property
     def modified_at(self):
-        """The last change readers are told about: the update, else the publication."""
-        return self.updated_at if self.was_updated or not self.published_at else self.published_at
+        """The last change readers are told about, by the one rule of ArticleQuerySet.with_last_change
+        (read from its annotation where the story was loaded with it, else asked for)."""
+        annotated = getattr(self, "last_changed_at", None)
+        if annotated is not None:
+            return annotated
+        if self.pk is None:
+            return self.published_at or self.updated_at
+        return Article.objects.with_last_change().values_list("last_changed_at", flat=True).get(pk=self.pk)
 
     def related_articles(self, limit=None):
         """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""

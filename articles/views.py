@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles import previews, roles
@@ -130,11 +131,13 @@ def article_detail(request, year, month, day, slug):
         return preview(request, article)
     if not at_its_address:
         return redirect(article, permanent=True)
-    return render(
+    response = render(
         request,
         "articles/article_detail.html",
         {"article": article, "related_articles": article.related_articles()},
     )
+    response["Last-Modified"] = http_date(article.modified_at.timestamp())
+    return response
 
 
 def preview(request, article):
