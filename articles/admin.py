@@ -1,10 +1,10 @@
-from dataclasses import dataclass, field
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F
 from django.forms import Textarea
@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import previews, roles
+from articles import kept_uploads, merging, previews, roles
 from articles.images import ImageUploadField
 from articles.models import (
     Article,
@@ -33,7 +33,7 @@ from articles.models import (
     merge_tags,
 )
 from articles.related import rank_related
-from articles.revisions import FieldDiff, diff_snapshots, diff_text, record_baseline
+from articles.revisions import FIELD_LABELS, diff_snapshots, record_baseline, restore_changes, take_snapshot
 
 # Uploads are checked by the model field's validator, which says exactly what is wrong.
 IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
@@ -42,22 +42,16 @@ IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
 POSITION_SHUFFLE_OFFSET = 20000
 
 
-# Conflict-safe editing: each form carries the version it was opened at.
+# Conflict-safe editing: each form carries the version it was opened at; a save after someone else's is merged
+# with theirs field by field (articles/merging.py), and only a change both made differently waits for a choice.
 
-
-@dataclass
-class ConflictReport:
-    """What changed under an editor's feet, for the message and the diff shown above the form."""
-
-    message: str
-    changes: list
-    heading: str
-    revisions: list = field(default_factory=list)
+# How many times a save is merged again when yet another save lands while it is being written.
+MERGE_RETRIES = 3
 
 
 class VersionedAdminForm(forms.ModelForm):
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    edit_conflict = None
+    merge = None  # set per request by ConflictSafeAdmin.get_form: what merging this post with later saves did
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,45 +59,33 @@ class VersionedAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        stored = self.instance.version
-        if self.instance.pk and cleaned_data.get("opened_version") != stored:
-            self.edit_conflict = self.describe_conflict(cleaned_data.get("opened_version"))
-            # The form now carries the stored version: saving it again, after review, is deliberate.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("opened_version")] = str(stored)
-            raise ValidationError(self.edit_conflict.message, code="edit_conflict")
+        if self.merge is not None and self.merge.conflicts:
+            raise ValidationError(
+                "Someone else changed this after you opened it, and you both changed the same "
+                + ("thing" if len(self.merge.conflicts) == 1 else "things")
+                + ". Nothing was saved yet: choose which version to keep for each, shown above, then save again.",
+                code="edit_conflict",
+            )
+        if self.instance.pk and cleaned_data.get("opened_version") != self.instance.version:
+            # A save landed after this post was merged: merge again (ConflictSafeAdmin.changeform_view).
+            raise EditConflict(f"{self.instance} moved on while the form was checked.")
         return cleaned_data
 
-    def describe_conflict(self, opened_version):
-        return ConflictReport(
-            "Someone else saved this record after you opened it. Nothing was saved; your input is kept below. "
-            "Check the differences shown above the form, then save again to keep your version.",
-            self.differences_from_stored(),
-            heading="Where the saved record (struck through) differs from your form (underlined)",
-        )
 
-    def differences_from_stored(self):
-        """The text fields where the stored record (not yet overwritten: clean runs first) differs from the form."""
-        differences = []
-        for name, form_field in self.fields.items():
-            if not isinstance(_model_field(self.instance, name), models.CharField | models.TextField):
-                continue
-            stored = getattr(self.instance, name)
-            submitted = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n")
-            if stored != submitted:
-                label = str(form_field.label or name).capitalize()
-                differences.append(FieldDiff(name, label, diff_text(stored, submitted), by_line=False))
-        return differences
+class PersonAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
+    kept_upload_fields = ["photo"]
+    photo_kept = forms.CharField(widget=forms.HiddenInput, required=False)
+    # People have no revision history: the form carries, signed, the record as it was opened.
+    opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_state"].initial = sign_person_state(self.instance) if self.instance.pk else ""
 
 
-def _model_field(instance, name):
-    try:
-        return instance._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-
-
-class ArticleAdminForm(VersionedAdminForm):
+class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
+    kept_upload_fields = ["lead_image"]
+    lead_image_kept = forms.CharField(widget=forms.HiddenInput, required=False)
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
 
@@ -113,44 +95,141 @@ class ArticleAdminForm(VersionedAdminForm):
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
 
-    def describe_conflict(self, opened_version):
-        article = self.instance
-        later = list(
-            Revision.objects.filter(article=article, number__gt=opened_version or 0)
-            .select_related("user")
-            .order_by("number")
-        )
-        started_from = Revision.objects.filter(article=article, number=opened_version).first()
-        who = ", ".join(f"{revision.user or 'the system'} at {_when(revision.created_at)}" for revision in later)
-        if started_from and later:
-            changes = diff_snapshots(started_from.snapshot, later[-1].snapshot)
-        else:  # opened before its first recorded revision: compare with what is stored instead
-            changes = self.differences_from_stored()
-        return ConflictReport(
-            f"This story was changed by {who or 'someone else'} after you opened it. Nothing was saved; your "
-            "input is kept below. Check their changes, shown above the form, then save again to keep your version.",
-            changes,
-            heading=(
-                "What changed since you opened the story (removed text struck through, added text underlined)"
-                if started_from and later
-                else "Where the saved story (struck through) differs from your form (underlined)"
-            ),
-            revisions=later,
-        )
+
+PERSON_STATE_SALT = "articles.person.opened-state"
+
+
+def sign_person_state(person):
+    return signing.dumps(person.snapshot(), salt=PERSON_STATE_SALT, compress=True)
+
+
+def read_person_state(token):
+    try:
+        return signing.loads(token or "", salt=PERSON_STATE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+class ConflictSafeAdmin(admin.ModelAdmin):
+    """Merges a change form posted after later saves: see articles/merging.py for the rules."""
+
+    # What the model admins say about their records
+
+    def merge_parts(self, request, obj):
+        raise NotImplementedError
+
+    def stored_snapshot(self, obj):
+        raise NotImplementedError
+
+    def opened_snapshot(self, obj, token):
+        """The record as it was at `token` (what the form carries as its opened state), or None if unknown."""
+        raise NotImplementedError
+
+    def opened_token(self, data):
+        return data.get("opened_version", "")
+
+    def moved_since_opened(self, data, obj):
+        return data.get("opened_version") != str(obj.version)
+
+    def mark_opened_at_stored(self, data, obj, stored):
+        data["opened_version"] = str(obj.version)
+
+    def saves_since(self, obj, token):
+        return []
+
+    # The merge itself
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        posted = (request.POST, request.FILES)
+        for _attempt in range(MERGE_RETRIES):
+            request.POST, request._files = posted[0].copy(), posted[1].copy()
+            self.merge_with_later_saves(request, object_id)
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except EditConflict:
+                # Another save landed between the merge and this save (the transaction was rolled back).
+                continue
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def merge_with_later_saves(self, request, object_id):
+        request.merge = None
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            return
+        data, files = request.POST, request._files
+        chosen = {key: data.get(f"merge-choice-{key}", "") for key in data.getlist("merge-conflict")}
+        if not chosen and not self.moved_since_opened(data, obj):
+            return
+        opened_token = self.opened_token(data)
+        stored = self.stored_snapshot(obj)
+        shown = self.opened_snapshot(obj, opened_token)
+        if shown == stored and not chosen:
+            self.mark_opened_at_stored(data, obj, stored)  # nothing to merge, whatever the counter says
+            return
+        parts = self.merge_parts(request, obj)
+        original_token = data.get("merge-original", "") if chosen else opened_token
+        waiting = []
+        if chosen:
+            original = self.opened_snapshot(obj, original_token)
+            waiting = merging.apply_choices(parts, chosen, shown, original, stored, data, files)
+        result = merging.merge(parts, shown, stored, data, files)
+        for part in parts:
+            if part.key in waiting and part.key not in {conflict.key for conflict in result.conflicts}:
+                result.conflicts.append(
+                    merging.Conflict(
+                        part,
+                        theirs=part.show(part.from_snapshot(shown or stored)),
+                        yours=part.show(part.from_form(data, files)),
+                        original="",
+                    )
+                )
+        result.kept = [label for label in result.kept if label not in {c.label for c in result.conflicts}]
+        result.original_token = original_token
+        result.saves = self.saves_since(obj, opened_token)
+        self.mark_opened_at_stored(data, obj, stored)
+        request.merge = result
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.merge = getattr(request, "merge", None)
+        form.user = request.user
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["merge"] = getattr(request, "merge", None)
+        form = context["adminform"].form
+        if request.method == "POST" and isinstance(form, kept_uploads.KeepsUploads):
+            form.keep_uploads()  # the post was refused: the re-shown form keeps its photo
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if isinstance(form, kept_uploads.KeepsUploads):
+            form.forget_kept_uploads()
+
+    def response_change(self, request, obj):
+        result = getattr(request, "merge", None)
+        if result is not None and (result.taken or result.kept):
+            parts = []
+            if result.taken:
+                parts.append(f"their changes to {_joined(result.taken)} were kept")
+            if result.kept:
+                parts.append(f"your changes to {_joined(result.kept)} were saved")
+            self.message_user(
+                request, "Merged with a save made after you opened this: " + "; ".join(parts) + ".", messages.INFO
+            )
+        return super().response_change(request, obj)
+
+
+def _joined(labels):
+    labels = [str(label).lower() for label in labels]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def _when(moment):
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-class ConflictSafeAdmin(admin.ModelAdmin):
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict:
-            # Another save landed between this form's check and its own save (the transaction was
-            # rolled back): show the form again, whose check now reports the conflict.
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RelatedHeadlineFormSet(BaseInlineFormSet):
@@ -275,6 +354,68 @@ class ExcludedStoryInline(admin.TabularInline):
     verbose_name_plural = "Related stories: excluded (never shown under this story)"
 
 
+ARTICLE_TEXT_FIELDS = [
+    "headline",
+    "slug",
+    "summary",
+    "body",
+    "byline",
+    "dateline",
+    "source",
+    "status",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+]
+
+
+def article_merge_parts():
+    """Every part of the story form, as articles/merging.py merges it."""
+
+    def headline_row(row):
+        position, headline, target, url = row
+        link = f" → story #{target}" if target else (f" → {url}" if url else "")
+        return f"{position}. {headline}{link}"
+
+    return [
+        *(merging.TextPart(name, FIELD_LABELS[name]) for name in ARTICLE_TEXT_FIELDS),
+        merging.DateTimePart("published_at", FIELD_LABELS["published_at"]),
+        merging.TagsPart("tags", FIELD_LABELS["tags"]),
+        merging.PeoplePart("people", FIELD_LABELS["people"]),
+        merging.ImagePart("lead_image", FIELD_LABELS["lead_image"], kept_upload_key="lead_image_kept"),
+        merging.RowsPart(
+            "related_headlines",
+            FIELD_LABELS["related_headlines"],
+            [("position", "position"), ("headline", "headline"), ("target", "target_id"), ("url", "url")],
+            required="headline",
+            show_row=headline_row,
+        ),
+        merging.RowsPart(
+            "pinned_stories",
+            FIELD_LABELS["pinned_stories"],
+            [("position", "position"), ("story", "story_id")],
+            required="story",
+            show_row=lambda row: f"{row[0]}. story #{row[1]}",
+        ),
+        merging.RowsPart(
+            "excluded_stories",
+            FIELD_LABELS["excluded_stories"],
+            [("story", "story_id")],
+            required="story",
+            ordered=False,
+            show_row=lambda row: f"story #{row[0]}",
+        ),
+        merging.AppendedRowsPart(
+            "corrections",
+            FIELD_LABELS["corrections"],
+            [("kind", "kind"), ("text", "text")],
+            required="text",
+            ordered=False,
+            show_row=lambda row: f"{row[0].capitalize()}: {row[1]}",
+        ),
+    ]
+
+
 @admin.register(Article)
 class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
@@ -292,7 +433,10 @@ class ArticleAdmin(ConflictSafeAdmin):
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
-        ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]}),
+        (
+            "Lead image",
+            {"fields": ["lead_image", "lead_image_kept", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
+        ),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
@@ -366,6 +510,25 @@ class ArticleAdmin(ConflictSafeAdmin):
         can_see_history = article is not None and roles.can_see_history(request.user, article)
         extra_context = {**(extra_context or {}), "can_see_history": can_see_history}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # Merging concurrent edits (ConflictSafeAdmin, articles/merging.py)
+
+    def merge_parts(self, request, obj):
+        return article_merge_parts()
+
+    def stored_snapshot(self, obj):
+        return take_snapshot(obj)
+
+    def opened_snapshot(self, obj, token):
+        if not str(token).isdigit():
+            return None
+        revision = Revision.objects.filter(article=obj, number=int(token)).only("snapshot").first()
+        return revision.snapshot if revision else None
+
+    def saves_since(self, obj, token):
+        number = int(token) if str(token).isdigit() else -1
+        later = Revision.objects.filter(article=obj, number__gt=number).select_related("user").defer("snapshot")
+        return list(later.order_by("number"))
 
     # Columns
 
@@ -512,15 +675,18 @@ class ArticleAdmin(ConflictSafeAdmin):
         context.update(
             revision=revision,
             current=current,
-            changes=diff_snapshots(current.snapshot if current else None, revision.snapshot),
+            changes=restore_changes(current.snapshot if current else None, revision.snapshot),
         )
         return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
 
+PERSON_FIELD_LABELS = {"name": "Name", "slug": "Slug", "role": "Role", "bio": "Biography", "aliases": "Aliases"}
+
+
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
-    form = VersionedAdminForm
-    fields = ["name", "slug", "role", "bio", "photo", "aliases", "opened_version"]
+    form = PersonAdminForm
+    fields = ["name", "slug", "role", "bio", "photo", "photo_kept", "aliases", "opened_version", "opened_state"]
     list_display = ["name", "role", "article_count"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
@@ -543,6 +709,31 @@ class PersonAdmin(ConflictSafeAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
+
+    # Merging concurrent edits (ConflictSafeAdmin): the opened state travels with the form, signed.
+
+    def merge_parts(self, request, obj):
+        return [
+            *(merging.TextPart(name, label) for name, label in PERSON_FIELD_LABELS.items()),
+            merging.ImagePart("photo", "Photo", kept_upload_key="photo_kept"),
+        ]
+
+    def stored_snapshot(self, obj):
+        return obj.snapshot()
+
+    def opened_snapshot(self, obj, token):
+        return read_person_state(token)
+
+    def opened_token(self, data):
+        return data.get("opened_state", "")
+
+    def moved_since_opened(self, data, obj):
+        # Imports complete people without moving their version: compare the states themselves.
+        return True
+
+    def mark_opened_at_stored(self, data, obj, stored):
+        super().mark_opened_at_stored(data, obj, stored)
+        data["opened_state"] = sign_person_state(obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

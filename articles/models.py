@@ -104,6 +104,11 @@ class Person(VersionedModel):
     def get_absolute_url(self):
         return reverse("articles:person", kwargs={"slug": self.slug})
 
+    def snapshot(self):
+        """The editable record as plain data, for merging an edit form with later saves."""
+        fields = ["name", "slug", "role", "bio", "aliases"]
+        return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
+
     @property
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]

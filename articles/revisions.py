@@ -31,6 +31,9 @@ FIELD_LABELS = {
     "tags": "Tags",
     "people": "People",
     "related_headlines": "More headlines",
+    "pinned_stories": "Pinned related stories",
+    "excluded_stories": "Excluded related stories",
+    "corrections": "Corrections and updates",
 }
 TEXT_FIELDS = [
     "headline",
@@ -44,8 +47,18 @@ TEXT_FIELDS = [
     "lead_image_caption",
     "lead_image_credit",
 ]
-# Restoring brings back content; whether the story is live stays a separate, deliberate decision.
-RESTORED_FIELDS = [*TEXT_FIELDS, "lead_image"]
+# Restoring brings back content; whether the story is live stays a separate, deliberate decision, and
+# corrections, being the public record of what was wrong, are never taken back by a restore.
+RESTORED_FIELDS = [
+    *TEXT_FIELDS,
+    "lead_image",
+    "tags",
+    "people",
+    "related_headlines",
+    "pinned_stories",
+    "excluded_stories",
+]
+KEPT_ON_RESTORE = ["status", "published_at", "corrections"]
 
 # Words carry the spaces before them, so a rewritten phrase reads as one change, not word-space-word.
 _WORDS = re.compile(r"\s*\S+|\s+")
@@ -71,6 +84,12 @@ def as_text(snapshot, field):
         return "\n".join(person["name"] for person in value or [])
     if field == "related_headlines":
         return "\n".join(_headline_line(item) for item in value or [])
+    if field == "pinned_stories":
+        return "\n".join(f"{item['position']}. {item['story_headline']}" for item in value or [])
+    if field == "excluded_stories":
+        return "\n".join(sorted(item["story_headline"] for item in value or []))
+    if field == "corrections":
+        return "\n".join(f"{item['kind'].capitalize()}: {item['text']}".replace("\n", " ") for item in value or [])
     return "" if value is None else str(value)
 
 
@@ -108,6 +127,15 @@ def diff_text(old, new, by_line=False):
     return chunks
 
 
+def restore_changes(current, revision):
+    """Exactly what restoring `revision` over `current` changes: the restored fields that differ.
+
+    A snapshot from before a field was recorded (pins, exclusions) leaves that field as it is.
+    """
+    wanted = {field: revision.get(field) for field in RESTORED_FIELDS if field in revision}
+    return [change for change in diff_snapshots(current, {**(current or {}), **wanted}) if change.field in wanted]
+
+
 def diff_snapshots(old, new):
     """A FieldDiff for each field that differs between two snapshots."""
     return [
@@ -126,7 +154,7 @@ def diff_snapshots(old, new):
 
 def take_snapshot(article):
     """The story as stored now, read fresh (never from a prefetch cache that a save left stale)."""
-    from articles.models import Person, RelatedHeadline, TaggedArticle
+    from articles.models import Correction, ExcludedStory, Person, PinnedStory, RelatedHeadline, TaggedArticle
 
     snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
     snapshot["status"] = article.status
@@ -140,6 +168,7 @@ def take_snapshot(article):
     ]
     snapshot["related_headlines"] = [
         {
+            "id": item.pk,
             "position": item.position,
             "headline": item.headline,
             "url": item.url,
@@ -147,6 +176,18 @@ def take_snapshot(article):
             "target_headline": item.target.headline if item.target else "",
         }
         for item in RelatedHeadline.objects.filter(article=article).select_related("target")
+    ]
+    snapshot["pinned_stories"] = [
+        {"id": pin.pk, "position": pin.position, "story_id": pin.story_id, "story_headline": pin.story.headline}
+        for pin in PinnedStory.objects.filter(article=article).select_related("story")
+    ]
+    snapshot["excluded_stories"] = [
+        {"id": row.pk, "story_id": row.story_id, "story_headline": row.story.headline}
+        for row in ExcludedStory.objects.filter(article=article).select_related("story").order_by("pk")
+    ]
+    snapshot["corrections"] = [
+        {"id": note.pk, "kind": note.kind, "text": note.text, "created_at": note.created_at.isoformat()}
+        for note in Correction.objects.filter(article=article)
     ]
     return snapshot
 
@@ -223,6 +264,29 @@ def restore_revision(article, revision, user=None):
                 url=item["url"],
                 target_id=item["target_id"] if item["target_id"] in existing_targets else None,
             )
+        _restore_story_rows(article, snapshot)
         article.refresh_search_index()  # tags and people names are searched with the story
         article.refresh_related_index(previous_tag_ids=tags_before)
         return record_revision(article, user, f"Restored from revision {revision.number}")
+
+
+def _restore_story_rows(article, snapshot):
+    """Pins and exclusions as the snapshot had them (older snapshots without them leave them alone)."""
+    from articles.models import Article, ExcludedStory, PinnedStory
+
+    rows = [*snapshot.get("pinned_stories", []), *snapshot.get("excluded_stories", [])]
+    existing = set(Article.objects.filter(pk__in=[row["story_id"] for row in rows]).values_list("pk", flat=True))
+    if "pinned_stories" in snapshot:
+        article.pinned_stories.all().delete()
+        PinnedStory.objects.bulk_create(
+            PinnedStory(article=article, story_id=row["story_id"], position=row["position"])
+            for row in snapshot["pinned_stories"]
+            if row["story_id"] in existing
+        )
+    if "excluded_stories" in snapshot:
+        article.excluded_stories.all().delete()
+        ExcludedStory.objects.bulk_create(
+            ExcludedStory(article=article, story_id=row["story_id"])
+            for row in snapshot["excluded_stories"]
+            if row["story_id"] in existing
+        )

@@ -66,3 +66,18 @@ def browser_page(chromium, live_server):
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_tab(chromium, live_server):
+    """Tabs in separate browser contexts (separate logins); all closed before the live server stops,
+    so no keep-alive request reaches it after the test's database is gone."""
+    contexts = []
+
+    def open_tab():
+        contexts.append(chromium.new_context(base_url=live_server.url))
+        return contexts[-1].new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()

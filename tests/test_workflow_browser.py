@@ -13,22 +13,7 @@ from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# `chromium`: one browser for the whole session, from tests/conftest.py.
-
-
-@pytest.fixture
-def new_tab(chromium, live_server):
-    """Tabs in separate browser contexts (separate logins); all closed before the live server stops,
-    so no keep-alive request reaches it after the test's database is gone."""
-    contexts = []
-
-    def open_tab():
-        contexts.append(chromium.new_context(base_url=live_server.url))
-        return contexts[-1].new_page()
-
-    yield open_tab
-    for context in contexts:
-        context.close()
+# `chromium` and `new_tab` (tabs in separate browser contexts): from tests/conftest.py.
 
 
 def signed_in(new_tab, user):
