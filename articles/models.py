@@ -82,7 +82,20 @@ class Person(VersionedModel):
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     aliases = models.TextField(
         blank=True,
-        help_text="Other spellings and the surname used on later mentions, one per line.",
+        help_text=(
+            "Other names stories use for this person, one per line. Imports link a story to this person by "
+            "the full name or by one of these, never by a surname alone: add a surname only if it is unmistakable."
+        ),
+    )
+    found_automatically = models.BooleanField(
+        default=False,
+        help_text="Created by an import from a story's text, not yet reviewed by an editor.",
+    )
+    found_as = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text='The forms imported stories named this person by ("Mr Wong", "Wong").',
     )
 
     objects = PersonQuerySet.as_manager()
@@ -106,7 +119,7 @@ class Person(VersionedModel):
 
     def snapshot(self):
         """The editable record as plain data, for merging an edit form with later saves."""
-        fields = ["name", "slug", "role", "bio", "aliases"]
+        fields = ["name", "slug", "role", "bio", "aliases", "found_automatically"]
         return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
 
     @property
@@ -764,26 +777,6 @@ class ArticleRedirect(models.Model):
             cls.objects.update_or_create(old_path=old_path, defaults={"article": article})
 
 
-class PersonRedirect(models.Model):
-    """The address of a person renamed (or merged into another), which now answers with a permanent redirect."""
-
-    old_slug = models.SlugField(max_length=200, unique=True)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.person_id}"
-
-    @classmethod
-    def current_slug(cls, old_slug):
-        return cls.objects.filter(old_slug=old_slug).values_list("person__slug", flat=True).first()
-
-    @classmethod
-    def follow_rename(cls, person, old_slug):
-        if old_slug and old_slug != person.slug:
-            cls.objects.filter(old_slug=person.slug).delete()
-            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
-
-
 def follow_tag_rename(tag, old_slug):
     """After a tag was saved: its old address redirects to it (and an address it takes back stops redirecting)."""
     if old_slug and old_slug != tag.slug:
@@ -802,6 +795,113 @@ def _remember_tag_slug(sender, instance, raw=False, **kwargs):
 def _redirect_renamed_tag(sender, instance, created, raw=False, **kwargs):
     if not raw and not created:
         follow_tag_rename(instance, getattr(instance, "_stored_slug", None))
+
+
+class PersonRedirect(models.Model):
+    """The address of a person merged into another one, or renamed, which now answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.person_id}"
+
+    @classmethod
+    def follow_rename(cls, person, old_slug):
+        """After `person` was saved: their old address redirects to them (and one they take back stops)."""
+        if old_slug and old_slug != person.slug:
+            cls.objects.filter(old_slug=person.slug).delete()
+            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
+
+
+class RejectedPersonName(models.Model):
+    """A name an editor said is not a person: imports never link or create anyone from it again."""
+
+    name = models.CharField(max_length=200, unique=True)
+    rejected_at = models.DateTimeField(default=timezone.now)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "name that is not a person"
+        verbose_name_plural = "names that are not people"
+
+    def __str__(self):
+        return self.name
+
+
+def merge_people(kept, people, user=None):
+    """Fold `people` into `kept`: their stories, names (as aliases) and addresses move to `kept`.
+
+    Each story whose people change records a revision, so the merge shows in its history. The kept
+    person counts as reviewed by an editor from now on: its aliases are editors' choices.
+    """
+    from articles.revisions import record_baseline
+
+    merged = [person for person in people if person.pk != kept.pk]
+    if not merged:
+        return 0
+    merged_ids = [person.pk for person in merged]
+    through = Article.people.through
+    with transaction.atomic():
+        moved = Article.objects.filter(people__in=merged_ids).distinct()
+        moved_ids = list(moved.values_list("pk", flat=True))
+        for article in Article.objects.filter(pk__in=moved_ids):
+            record_baseline(article)
+        already = set(through.objects.filter(person=kept).values_list("article_id", flat=True))
+        through.objects.bulk_create(
+            [through(article_id=pk, person_id=kept.pk) for pk in moved_ids if pk not in already]
+        )
+        aliases = kept.alias_list
+        for person in merged:
+            for name in (person.name, *person.alias_list):
+                if name != kept.name and name not in aliases:
+                    aliases.append(name)
+        kept.aliases = "\n".join(aliases)
+        kept.found_automatically = False
+        kept.found_as = sorted({*kept.found_as, *(form for person in merged for form in person.found_as)})
+        kept.role = kept.role or next((person.role for person in merged if person.role), "")
+        kept.version += 1  # a form opened on the kept person before the merge must not undo it
+        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role", "version"])
+        PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
+        PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
+        PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
+        Person.objects.filter(pk__in=merged_ids).delete()
+        stories = Article.objects.filter(pk__in=moved_ids)
+        # Search finds stories by their people's names and aliases, and theirs changed.
+        stories.refresh_search_index()
+        names = ", ".join(person.name for person in merged)
+        stories.record_revisions(user, f"People merged: {names} into {kept.name}")
+    return len(merged)
+
+
+def reject_people(people, user=None):
+    """Editors' "not a person": take each off every story, delete it, and never create it again.
+
+    The names (and the aliases they were found by) go on the rejected list the importer consults.
+    """
+    from articles.revisions import record_baseline
+
+    people = list(people)
+    if not people:
+        return 0
+    ids = [person.pk for person in people]
+    with transaction.atomic():
+        stories = Article.objects.filter(pk__in=Article.objects.filter(people__in=ids).values("pk"))
+        story_ids = list(stories.values_list("pk", flat=True))
+        for article in Article.objects.filter(pk__in=story_ids):
+            record_baseline(article)
+        names = sorted({person.name for person in people})
+        existing = set(RejectedPersonName.objects.filter(name__in=names).values_list("name", flat=True))
+        RejectedPersonName.objects.bulk_create(
+            [RejectedPersonName(name=name, rejected_by=user) for name in names if name not in existing]
+        )
+        PersonRedirect.objects.filter(person__in=ids).delete()
+        Person.objects.filter(pk__in=ids).delete()
+        stories = Article.objects.filter(pk__in=story_ids)
+        stories.refresh_search_index()
+        stories.record_revisions(user, f"Not a person: {', '.join(names)}")
+    return len(people)
 
 
 def merge_tags(kept, tags, user=None):

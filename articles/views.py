@@ -56,7 +56,6 @@ def follows_renames(current_slug):
 
 
 tag_renames = follows_renames(TagRedirect.current_slug)
-person_renames = follows_renames(PersonRedirect.current_slug)
 
 
 def public_max_age():
@@ -196,9 +195,11 @@ def person_list(request):
 
 
 @public
-@person_renames
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+        return redirect(merged.person, permanent=True)
     page = paginate(request, person.articles.for_listing())
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")
