@@ -28,9 +28,12 @@ from articles.models import (
     ExcludedStory,
     Person,
     PinnedStory,
+    RejectedPersonName,
     RelatedHeadline,
     Revision,
+    merge_people,
     merge_tags,
+    reject_people,
 )
 from articles.related import rank_related
 from articles.revisions import FIELD_LABELS, diff_snapshots, record_baseline, restore_changes, take_snapshot
@@ -795,22 +798,51 @@ PERSON_FIELD_LABELS = {"name": "Name", "slug": "Slug", "role": "Role", "bio": "B
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
     form = PersonAdminForm
-    fields = ["name", "slug", "role", "bio", "photo", "photo_kept", "aliases", "opened_version", "opened_state"]
-    list_display = ["name", "role", "article_count"]
+    fields = [
+        "name",
+        "slug",
+        "role",
+        "bio",
+        "photo",
+        "photo_kept",
+        "aliases",
+        "found_automatically",
+        "found_as_text",
+        "opened_version",
+        "opened_state",
+    ]
+    readonly_fields = ["found_as_text"]
+    list_display = ["name", "role", "article_count", "found_automatically", "found_as_text"]
+    list_filter = ["found_automatically"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = IMAGE_UPLOADS
     # The story count's GROUP BY drops Meta.ordering, so pages need it stated.
     ordering = ["name"]
+    actions = ["merge_selected", "mark_not_a_person"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def get_actions(self, request):
+        # Merging and rejecting rewrite other people's stories: editors only (see roles.py).
+        actions = super().get_actions(request)
+        if not roles.can_curate_people(request.user):
+            actions.pop("merge_selected", None)
+            actions.pop("mark_not_a_person", None)
+        return actions
+
+    @admin.display(description="found as")
+    def found_as_text(self, person):
+        return ", ".join(person.found_as) or "—"
 
     def save_model(self, request, obj, form, change):
         if change:
             opened = form.cleaned_data["opened_version"]
             obj.lock_unchanged_since(opened)
             obj.version = opened + 1
+        if "found_automatically" not in form.changed_data:
+            obj.found_automatically = False  # an editor has looked at this record and kept it
         obj.prepare_images()
         super().save_model(request, obj, form, change)
         obj.build_renditions()
@@ -824,6 +856,7 @@ class PersonAdmin(ConflictSafeAdmin):
     def merge_parts(self, request, obj):
         return [
             *(merging.TextPart(name, label) for name, label in PERSON_FIELD_LABELS.items()),
+            merging.CheckboxPart("found_automatically", "Found automatically"),
             merging.ImagePart("photo", "Photo", kept_upload_key="photo_kept"),
         ]
 
@@ -837,8 +870,9 @@ class PersonAdmin(ConflictSafeAdmin):
         return data.get("opened_state", "")
 
     def moved_since_opened(self, data, obj):
-        # Imports complete people without moving their version: compare the states themselves.
-        return True
+        # Imports complete people without moving their version: compare the states themselves, where the form
+        # carries one (a post built without it is judged by its version alone).
+        return bool(data.get("opened_state")) or super().moved_since_opened(data, obj)
 
     def mark_opened_at_stored(self, data, obj, stored):
         super().mark_opened_at_stored(data, obj, stored)
@@ -849,6 +883,77 @@ class PersonAdmin(ConflictSafeAdmin):
         # Stories are found by the names of the people they mention.
         if change and {"name", "aliases"}.intersection(form.changed_data):
             form.instance.articles.all().refresh_search_index()
+
+    @admin.action(description="Merge selected people into one…")
+    def merge_selected(self, request, queryset):
+        if not roles.can_curate_people(request.user):
+            raise PermissionDenied
+        people = list(queryset.order_by("name"))
+        if len(people) < 2:
+            self.message_user(request, "Select at least two people to merge.", messages.WARNING)
+            return None
+        kept = next((person for person in people if str(person.pk) == request.POST.get("kept")), None)
+        if kept is not None:
+            merged = merge_people(kept, people, user=request.user)
+            self.message_user(
+                request,
+                f"Merged {merged} {'person' if merged == 1 else 'people'} into “{kept.name}”; "
+                "their names are now aliases and their old addresses redirect there.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/articles/person/merge_people.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge people",
+                "opts": self.model._meta,
+                "people": people,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Not a person: remove from every story and never create again…")
+    def mark_not_a_person(self, request, queryset):
+        if not roles.can_curate_people(request.user):
+            raise PermissionDenied
+        people = list(queryset.order_by("name"))
+        if request.POST.get("confirmed") == "yes":
+            rejected = reject_people(people, user=request.user)
+            self.message_user(
+                request,
+                f"Removed {rejected} record{'' if rejected == 1 else 's'} from every story; "
+                "imports will not create them again.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/articles/person/reject_people.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Not a person",
+                "opts": self.model._meta,
+                "people": people,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(RejectedPersonName)
+class RejectedPersonNameAdmin(admin.ModelAdmin):
+    """Deleting an entry lets imports find that name as a person again."""
+
+    list_display = ["name", "rejected_at", "rejected_by"]
+    search_fields = ["name"]
+    readonly_fields = ["rejected_at", "rejected_by"]
+    list_select_related = ["rejected_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.rejected_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 admin.site.unregister(Tag)

@@ -9,13 +9,14 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.http.request import split_domain_port
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
-from articles.models import Article, Correction, Person, tags_in_use
+from articles.models import Article, Correction, Person, PersonRedirect, tags_in_use
 
 FEED_LENGTH = 30
 CORRECTIONS_FEED_LENGTH = 50
@@ -61,7 +62,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_enclosures(self, article):
         if not article.lead_image:
@@ -132,6 +133,16 @@ class TagAtomFeed(TagFeed):
 
 
 class PersonFeed(ArticleFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A merged person's feed follows them, as their page does.
+            merged = PersonRedirect.objects.select_related("person").filter(old_slug=kwargs.get("slug")).first()
+            if merged is None:
+                raise
+            return redirect(self.feed_url(merged.person), permanent=True)
+
     def get_object(self, request, slug):
         return get_object_or_404(Person.objects.mentioned(), slug=slug)
 

@@ -1,7 +1,7 @@
 """Save parsed wire stories: one transaction, idempotent, with counts.
 
 `find_sources()` lists the files to read (lazily, in a stable order) and
-`Importer.run()` parses each with `articles.wire` and saves its stories. A
+`Importer.run()` parses each with `articles.formats` and saves its stories. A
 story is found again by its slug, or else by a key made from its file's name
 (not its folder, so the same file imported from elsewhere still matches).
 Only what differs from the stored story is written.
@@ -25,10 +25,11 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import wire
-from articles.mentions import KnownPerson, PeopleIndex, suggest_tags, surname
-from articles.models import Article, Person, RelatedHeadline, TaggedArticle
+from articles import formats
+from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
+from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
+from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
@@ -52,7 +53,7 @@ class ImportProblem(Exception):
         super().__init__(f"{location}: {field}: {message}" if field else f"{location}: {message}")
 
 
-IMPORT_ERRORS = (wire.WireError, ImportProblem)
+IMPORT_ERRORS = (formats.FormatError, ImportProblem)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class ImportReport:
     unchanged: int = 0
     people_created: int = 0
     headlines_linked: int = 0
-    failures: list[ImportProblem | wire.WireError] = field(default_factory=list)
+    failures: list[ImportProblem | formats.FormatError] = field(default_factory=list)
     waiting_for: set[str] = field(default_factory=set)  # slugs referenced but never imported
 
     def count(self, story):
@@ -242,7 +243,7 @@ class Importer:
         data = source.read()
         if len(data) > MAX_FILE_BYTES:
             raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=source.label)
-        stories = wire.parse(data, source.label)
+        stories = formats.parse(data, source.label)
         try:
             return [self._import_story(source, story) for story in stories]
         except DatabaseError as error:
@@ -426,7 +427,8 @@ class Importer:
             self._set_tags(article, names, created)
             return names, False, not created
         if created:
-            names = suggest_tags(story.paragraphs)
+            # What the story is about first (a subject from the controlled vocabulary), then where and who.
+            names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs)]
             self._set_tags(article, names, created)
             return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
@@ -452,53 +454,85 @@ class Importer:
     # --- people -----------------------------------------------------------------------
 
     def _load_people(self):
-        self._people_index = PeopleIndex()
-        self._person_by_name = {}
-        for pk, name, aliases in Person.objects.values_list("pk", "name", "aliases").iterator():
-            self._remember_person(pk, name, aliases.splitlines())
+        """Only what editors curated steers detection, so a story's links never depend on import order.
 
-    def _remember_person(self, pk, name, aliases):
-        self._people_index.add(KnownPerson(key=pk, name=name, aliases=tuple(a.strip() for a in aliases if a.strip())))
-        self._person_by_name[name.casefold()] = pk
+        Detection sees editor-reviewed people (their names and the aliases editors entered) and the
+        names editors rejected. Anyone else is linked by full name only, looked up after detection.
+        """
+        curated, self._person_by_name, self._found_as = [], {}, {}
+        people = Person.objects.values_list("pk", "name", "aliases", "found_automatically", "found_as")
+        for pk, name, aliases, automatic, found_as in people.iterator():
+            alias_list = tuple(alias.strip() for alias in aliases.splitlines() if alias.strip())
+            self._person_by_name.setdefault(name.casefold(), pk)
+            self._found_as[pk] = set(found_as or ())
+            if not automatic:
+                curated.append(KnownPerson(key=pk, name=name, aliases=alias_list))
+        for person in curated:
+            for alias in person.aliases:
+                self._person_by_name.setdefault(alias.casefold(), person.key)
+        self._rejected = set(RejectedPersonName.objects.values_list("name", flat=True))
+        self._rejected_folded = {name.casefold() for name in self._rejected}
+        self._people_index = PeopleIndex(curated, rejected=self._rejected)
 
     def _people(self, story):
         """(pk, PersonLink) for each person named by the file or found in the body, in order."""
         people = {}
         for ref in story.people:
+            if ref.name.casefold() in self._rejected_folded:
+                continue
             pk, link = self._person(ref.name, ref.role, ref.aliases)
             people.setdefault(pk, link)
         for mention in self._people_index.find(story.paragraphs):
             if mention.known_key is not None:
-                people.setdefault(mention.known_key, PersonLink(mention.name, mention.role))
+                pk, link = mention.known_key, PersonLink(mention.name, mention.role)
             elif not story.people:
-                # A file that lists its people has chosen them: the body only adds known ones.
-                pk, link = self._person(mention.name, mention.role, mention.aliases)
-                people.setdefault(pk, link)
+                # A file that lists its people has chosen them: the body only adds curated ones.
+                pk, link = self._person(mention.name, mention.role, (), forms=mention.forms)
+            else:
+                continue
+            people.setdefault(pk, link)
+            self._remember_forms(pk, mention.forms)
         return list(people.items())
 
-    def _person(self, name, role, aliases):
+    def _person(self, name, role, aliases, forms=()):
         pk = self._person_by_name.get(name.casefold())
         if pk is not None:
             if role or aliases:
                 self._complete_person(pk, role, aliases)
             return pk, PersonLink(name, role)
-        last = surname(name)
-        aliases = [*aliases, *([last] if last and last != name and last not in aliases else [])]
-        person = Person(name=name, role=role, aliases="\n".join(aliases), slug=self._free_person_slug(name))
+        # Created by the import, so unreviewed: editors merge, correct or reject it in the People admin.
+        person = Person(
+            name=name,
+            role=role,
+            aliases="\n".join(aliases),
+            slug=self._free_person_slug(name),
+            found_automatically=True,
+            found_as=sorted(forms),
+        )
         person.save()
-        self._remember_person(person.pk, name, aliases)
+        self._person_by_name[name.casefold()] = person.pk
+        self._found_as[person.pk] = set(forms)
         return person.pk, PersonLink(name, role, created=True)
 
+    def _remember_forms(self, pk, forms):
+        # What editors see in the People admin: how stories named this person. Not part of any story.
+        known = self._found_as.setdefault(pk, set())
+        if forms and not known.issuperset(forms):
+            known.update(forms)
+            Person.objects.filter(pk=pk).update(found_as=sorted(known))
+
     def _complete_person(self, pk, role, aliases):
-        # A file may add a missing role or alias to someone known; it never replaces an editor's.
+        # A file may add a missing role or alias to someone known; it never replaces an editor's. Aliases
+        # of a person editors reviewed are theirs alone: detection reads them, so a file changing them
+        # would change what other files link to on the next run.
         person = Person.objects.get(pk=pk)
-        missing = [alias for alias in aliases if alias not in person.alias_list]
+        allowed = aliases if person.found_automatically else ()
+        missing = [alias for alias in allowed if alias not in person.alias_list]
         if (role and not person.role) or missing:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])
             person.save(update_fields=["role", "aliases"])
             person.articles.all().refresh_search_index()  # stories are found by their people's aliases
-            self._people_index.add(KnownPerson(key=pk, name=person.name, aliases=tuple(person.alias_list)))
 
     def _free_person_slug(self, name):
         return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
@@ -519,7 +553,7 @@ class Importer:
         refs = story.related_headlines
         slugs = [ref.slug for ref in refs if ref.slug]
         by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
-        keys = [wire.headline_key(ref.headline) for ref in refs]
+        keys = [formats.headline_key(ref.headline) for ref in refs]
         plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
         by_key = {}
         if plain_keys:

@@ -10,6 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+VOCABULARY = Path(__file__).resolve().parent / "vocabulary"
+
+
+def _vocabulary(name: str) -> str:
+    """A word list kept as a data file beside this module: one entry a line, "#" starts a comment."""
+    lines = (VOCABULARY / name).read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -23,8 +32,8 @@ class KnownPerson:
 class PersonMention:
     name: str
     role: str = ""
-    aliases: tuple[str, ...] = ()
-    known_key: object | None = None
+    known_key: object | None = None  # a curated person's key; None for a person new to the index
+    forms: tuple[str, ...] = ()  # how the story named them: "Peter Wong", "Mr Wong", "Wong"
 
 
 def _entries(text: str) -> frozenset[str]:
@@ -50,247 +59,87 @@ def _topics(text: str) -> dict[str, str]:
 # --- Gazetteers ------------------------------------------------------------------------------
 # Written for this project. Entries are case-sensitive, as they appear in news copy.
 
-COUNTRIES = _entries("""
-    Afghanistan, Albania, Algeria, Andorra, Angola, Antigua and Barbuda, Argentina, Armenia, Australia, Austria,
-    Azerbaijan, Bahamas, Bahrain, Bangladesh, Barbados, Belarus, Belgium, Belize, Benin, Bhutan, Bolivia, Bosnia,
-    Bosnia and Herzegovina, Herzegovina, Botswana, Brazil, Brunei, Bulgaria, Burkina Faso, Burundi, Cambodia,
-    Cameroon, Canada, Cape Verde, Central African Republic, Chad, Chile, China, Colombia, Comoros, Congo,
-    Democratic Republic of the Congo, Costa Rica, Croatia, Cuba, Cyprus, Czech Republic, Denmark, Djibouti,
-    Dominica, Dominican Republic, East Timor, Ecuador, Egypt, El Salvador, Equatorial Guinea, Eritrea, Estonia,
-    Eswatini, Ethiopia, Fiji, Finland, France, Gabon, Gambia, Georgia, Germany, Ghana, Greece, Grenada, Guatemala,
-    Guinea, Guinea-Bissau, Guyana, Haiti, Honduras, Hungary, Iceland, India, Indonesia, Iran, Iraq, Ireland,
-    Israel, Italy, Ivory Coast, Jamaica, Japan, Jordan, Kazakhstan, Kenya, Kiribati, Kosovo, Kuwait, Kyrgyzstan,
-    Laos, Latvia, Lebanon, Lesotho, Liberia, Libya, Liechtenstein, Lithuania, Luxembourg, Madagascar, Malawi,
-    Malaysia, Maldives, Mali, Malta, Marshall Islands, Mauritania, Mauritius, Mexico, Micronesia, Moldova, Monaco,
-    Mongolia, Montenegro, Morocco, Mozambique, Myanmar, Namibia, Nauru, Nepal, Netherlands, New Zealand, Nicaragua,
-    Niger, Nigeria, North Korea, North Macedonia, Norway, Oman, Pakistan, Palau, Palestine, Panama,
-    Papua New Guinea, Paraguay, Peru, Philippines, Poland, Portugal, Qatar, Romania, Russia, Rwanda,
-    Saint Kitts and Nevis, Saint Lucia, Saint Vincent and the Grenadines, Samoa, San Marino, Saudi Arabia,
-    Senegal, Serbia, Seychelles, Sierra Leone, Singapore, Slovakia, Slovenia, Solomon Islands, Somalia,
-    South Africa, South Korea, South Sudan, Spain, Sri Lanka, Sudan, Suriname, Sweden, Switzerland, Syria, Taiwan,
-    Tajikistan, Tanzania, Thailand, Timor-Leste, Togo, Tonga, Trinidad and Tobago, Trinidad, Tobago, Tunisia,
-    Turkey, Turkmenistan, Tuvalu, Uganda, Ukraine, United Arab Emirates, United Kingdom, United States, Uruguay,
-    Uzbekistan, Vanuatu, Vatican, Venezuela, Vietnam, Yemen, Zambia, Zimbabwe,
-    England, Scotland, Wales, Northern Ireland, Greenland, Puerto Rico, Hong Kong, Macau, Somaliland
-""")
+COUNTRIES = _entries(_vocabulary("countries.txt"))
 
 # Other spellings and short forms, mapped to the name used as a tag.
-COUNTRY_ALIASES = _mapping("""
-    US: United States, U.S.: United States, USA: United States, U.S.A.: United States, America: United States,
-    UK: United Kingdom, U.K.: United Kingdom, Britain: United Kingdom, Great Britain: United Kingdom,
-    Holland: Netherlands, Burma: Myanmar, Czechia: Czech Republic, Turkiye: Turkey, Türkiye: Turkey,
-    UAE: United Arab Emirates, DRC: Democratic Republic of the Congo, Côte d'Ivoire: Ivory Coast,
-    Cote d'Ivoire: Ivory Coast
-""")
+COUNTRY_ALIASES = _mapping(_vocabulary("country_aliases.txt"))
 
 # Nationality words, mapped to the country they point at when used as a tag.
-DEMONYMS = _mapping("""
-    Afghan: Afghanistan, Albanian: Albania, Algerian: Algeria, American: United States, Argentine: Argentina,
-    Argentinian: Argentina, Armenian: Armenia, Australian: Australia, Austrian: Austria, Azerbaijani: Azerbaijan,
-    Azeri: Azerbaijan, Bahraini: Bahrain, Bangladeshi: Bangladesh, Belarusian: Belarus, Belgian: Belgium,
-    Bolivian: Bolivia, Bosnian: Bosnia and Herzegovina, Brazilian: Brazil, British: United Kingdom,
-    Briton: United Kingdom, Bulgarian: Bulgaria, Burmese: Myanmar, Cambodian: Cambodia, Canadian: Canada,
-    Chilean: Chile, Chinese: China, Colombian: Colombia, Congolese: Congo, Croatian: Croatia, Cuban: Cuba,
-    Cypriot: Cyprus, Czech: Czech Republic, Danish: Denmark, Dutch: Netherlands, Ecuadorian: Ecuador,
-    Egyptian: Egypt, Emirati: United Arab Emirates, Eritrean: Eritrea, Estonian: Estonia, Ethiopian: Ethiopia,
-    Filipino: Philippines, Finnish: Finland, French: France, Georgian: Georgia, German: Germany, Ghanaian: Ghana,
-    Greek: Greece, Guatemalan: Guatemala, Haitian: Haiti, Honduran: Honduras, Hungarian: Hungary, Icelandic: Iceland,
-    Indian: India, Indonesian: Indonesia, Iranian: Iran, Iraqi: Iraq, Irish: Ireland, Israeli: Israel,
-    Italian: Italy, Jamaican: Jamaica, Japanese: Japan, Jordanian: Jordan, Kazakh: Kazakhstan, Kenyan: Kenya,
-    Kosovar: Kosovo, Kuwaiti: Kuwait, Kyrgyz: Kyrgyzstan, Latvian: Latvia, Lebanese: Lebanon, Libyan: Libya,
-    Lithuanian: Lithuania, Malaysian: Malaysia, Malian: Mali, Maltese: Malta, Mexican: Mexico, Moldovan: Moldova,
-    Mongolian: Mongolia, Moroccan: Morocco, Nepali: Nepal, Nepalese: Nepal, Nicaraguan: Nicaragua, Nigerian: Nigeria,
-    North Korean: North Korea, Norwegian: Norway, Omani: Oman, Pakistani: Pakistan, Palestinian: Palestinians,
-    Panamanian: Panama, Paraguayan: Paraguay, Peruvian: Peru, Polish: Poland, Portuguese: Portugal, Qatari: Qatar,
-    Romanian: Romania, Russian: Russia, Rwandan: Rwanda, Saudi: Saudi Arabia, Scottish: Scotland,
-    Senegalese: Senegal, Serbian: Serbia, Singaporean: Singapore, Slovak: Slovakia, Slovenian: Slovenia,
-    Somali: Somalia, South African: South Africa, South Korean: South Korea, Spanish: Spain, Sri Lankan: Sri Lanka,
-    Sudanese: Sudan, Swedish: Sweden, Swiss: Switzerland, Syrian: Syria, Taiwanese: Taiwan, Tajik: Tajikistan,
-    Tanzanian: Tanzania, Thai: Thailand, Tunisian: Tunisia, Turkish: Turkey, Turkmen: Turkmenistan, Ugandan: Uganda,
-    Ukrainian: Ukraine, Uruguayan: Uruguay, Uzbek: Uzbekistan, Venezuelan: Venezuela, Vietnamese: Vietnam,
-    Welsh: Wales, Yemeni: Yemen, Zambian: Zambia, Zimbabwean: Zimbabwe, Gazan: Gaza
-""")
+DEMONYMS = _mapping(_vocabulary("demonyms.txt"))
 
 # Peoples, faiths and broad groups: never people, never tags on their own.
-GROUPS = _entries("""
-    Arab, Arabs, Arabic, Asian, African, European, Europeans, Western, Eastern, Latino, Hispanic, Jew, Jews, Jewish,
-    Muslim, Muslims, Islamic, Christian, Christians, Catholic, Catholics, Protestant, Orthodox, Sunni, Sunnis, Shia,
-    Shiite, Shiites, Druze, Alawite, Alawites, Kurd, Kurds, Kurdish, Uyghur, Uyghurs, Uighur, Uighurs, Rohingya,
-    Pashtun, Baloch, Baluch, Tamil, Hindu, Hindus, Sikh, Sikhs, Buddhist, Buddhists, Persian, Scot, Scots, Pole,
-    Poles, Turk, Turks, Dane, Danes, Swede, Swedes, Serb, Serbs, Croat, Croats, Yazidi, Bedouin, Zionist, Israelis,
-    Palestinians, Britons, English
-""")
+GROUPS = _entries(_vocabulary("groups.txt"))
 
-CITIES = _entries("""
-    Kabul, Kandahar, Herat, Tirana, Algiers, Luanda, Buenos Aires, Yerevan, Sydney, Melbourne, Canberra, Brisbane,
-    Perth, Vienna, Baku, Manama, Dhaka, Minsk, Brussels, Antwerp, Sarajevo, Brasilia, Rio de Janeiro, Sao Paulo,
-    São Paulo, Sofia, Phnom Penh, Toronto, Montreal, Vancouver, Ottawa, Santiago, Beijing, Shanghai, Shenzhen,
-    Guangzhou, Wuhan, Bogota, Kinshasa, Zagreb, Havana, Nicosia, Prague, Copenhagen, Cairo, Alexandria, Asmara,
-    Tallinn, Addis Ababa, Helsinki, Paris, Marseille, Lyon, Nice, Strasbourg, Tbilisi, Berlin, Munich, Frankfurt,
-    Hamburg, Cologne, Accra, Athens, Budapest, Reykjavik, New Delhi, Delhi, Mumbai, Kolkata, Chennai, Bangalore,
-    Bengaluru, Hyderabad, Jakarta, Tehran, Baghdad, Mosul, Basra, Erbil, Dublin, Jerusalem, Tel Aviv, Haifa, Eilat,
-    Rome, Milan, Naples, Venice, Florence, Turin, Tokyo, Osaka, Kyoto, Hiroshima, Amman, Astana, Almaty, Nairobi,
-    Mombasa, Pristina, Kuwait City, Bishkek, Vientiane, Riga, Beirut, Tripoli, Benghazi, Vilnius, Kuala Lumpur,
-    Mexico City, Monterrey, Guadalajara, Tijuana, Chisinau, Ulaanbaatar, Rabat, Casablanca, Maputo, Kathmandu,
-    Amsterdam, Rotterdam, The Hague, Auckland, Wellington, Managua, Niamey, Lagos, Abuja, Pyongyang, Skopje, Oslo,
-    Muscat, Islamabad, Karachi, Lahore, Peshawar, Quetta, Rawalpindi, Manila, Warsaw, Krakow, Gdansk, Lisbon,
-    Porto, Doha, Bucharest, Moscow, St Petersburg, St. Petersburg, Saint Petersburg, Kigali, Riyadh, Jeddah, Mecca,
-    Medina, Dakar, Belgrade, Freetown, Bratislava, Ljubljana, Mogadishu, Johannesburg, Cape Town, Pretoria, Durban,
-    Seoul, Busan, Juba, Madrid, Barcelona, Seville, Valencia, Colombo, Khartoum, Stockholm, Geneva, Zurich, Bern,
-    Davos, Damascus, Aleppo, Idlib, Homs, Taipei, Dushanbe, Dar es Salaam, Bangkok, Tunis, Ankara, Istanbul,
-    Ashgabat, Kampala, Kyiv, Kiev, Kharkiv, Odesa, Odessa, Lviv, Dnipro, Zaporizhzhia, Mariupol, Bakhmut, Avdiivka,
-    Pokrovsk, Donetsk, Luhansk, Kherson, Sevastopol, Kursk, Belgorod, Grozny, Vladivostok, Novosibirsk, Abu Dhabi,
-    Dubai, London, Manchester, Liverpool, Birmingham, Leeds, Edinburgh, Glasgow, Belfast, Cardiff, Washington,
-    New York, New York City, Los Angeles, Chicago, Houston, Phoenix, Philadelphia, San Antonio, San Diego, Dallas,
-    San Francisco, Seattle, Boston, Miami, Atlanta, Detroit, Denver, Las Vegas, Minneapolis, St. Paul, New Orleans,
-    Baltimore, Pittsburgh, Cleveland, Austin, Nashville, Portland, Orlando, Tampa, Sacramento, Tashkent, Caracas,
-    Hanoi, Ho Chi Minh City, Sanaa, Aden, Hodeidah, Lusaka, Harare, Lima, Quito, La Paz, Montevideo, Asuncion,
-    Panama City, San Jose, Gaza City, Rafah, Khan Younis, Khan Yunis, Deir al-Balah, Jabalia, Ramallah, Hebron,
-    Jenin, Nablus,
-    Tulkarm, Sderot, Ashkelon, Vatican City, Mandalay, Yangon, Naypyitaw, Srinagar, Luxor, Port-au-Prince,
-    Sochi, Goma, Bamako, Ouagadougou, Nir Oz, Kfar Aza, Be'eri, Kibbutz Be'eri
-""")
+CITIES = _entries(_vocabulary("cities.txt"))
 
-US_STATES = _entries("""
-    Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware, Florida, Georgia, Hawaii, Idaho,
-    Illinois, Indiana, Iowa, Kansas, Kentucky, Louisiana, Maine, Maryland, Massachusetts, Michigan, Minnesota,
-    Mississippi, Missouri, Montana, Nebraska, Nevada, New Hampshire, New Jersey, New Mexico, New York, North Carolina,
-    North Dakota, Ohio, Oklahoma, Oregon, Pennsylvania, Rhode Island, South Carolina, South Dakota, Tennessee, Texas,
-    Utah, Vermont, Virginia, Washington, West Virginia, Wisconsin, Wyoming, District of Columbia
-""")
+US_STATES = _entries(_vocabulary("us_states.txt"))
 
-REGIONS = _entries("""
-    Middle East, West Bank, Gaza, Gaza Strip, East Jerusalem, Golan Heights, Sinai, Negev, Galilee, Levant,
-    Balochistan, Baluchistan, Kashmir, Punjab, Sindh, Khyber Pakhtunkhwa, Xinjiang, Tibet, Crimea, Donbas, Donbass,
-    Kurdistan, Darfur, Sahel, Sahara, Caucasus, Chechnya, Dagestan, Siberia, Balkans, Baltics, Scandinavia, Europe,
-    Asia, Africa, North America, South America, Latin America, Central America, Americas, Oceania, Antarctica,
-    Arctic, Caribbean, Mediterranean, Pacific, Atlantic, Indian Ocean, Red Sea, Black Sea, Baltic Sea, Dead Sea,
-    South China Sea, East China Sea, Persian Gulf, Gulf of Mexico, Gulf of Aden, Strait of Hormuz, Taiwan Strait,
-    Horn of Africa, Catalonia, Bavaria, Flanders, Quebec, Ontario, Alberta, British Columbia, Patagonia,
-    Silicon Valley, Midwest, Transnistria, Nagorno-Karabakh, Karabakh, Abkhazia, South Ossetia, Eastern Europe,
-    Western Europe, Southeast Asia, East Asia, South Asia, Central Asia, Indo-Pacific, West Africa, East Africa,
-    North Africa, Southern Africa, Hokkaido, Okinawa, Mindanao, Bali, Java, Sumatra, Borneo, Zaporizhzhia region,
-    Al-Aqsa, Temple Mount, Philadelphi Corridor, Netzarim Corridor, Hormuz, Yukon
-""")
+REGIONS = _entries(_vocabulary("regions.txt"))
 
 # Government seats and capitals news copy uses to mean the state itself ("Moscow said").
-METONYMS = _mapping("""
-    Kremlin: Russia, Moscow: Russia, Kyiv: Ukraine, Kiev: Ukraine, Beijing: China, Tehran: Iran,
-    Pyongyang: North Korea, Washington: United States, White House: United States, Downing Street: United Kingdom,
-    Elysee: France, Élysée: France
-""")
+METONYMS = _mapping(_vocabulary("metonyms.txt"))
 
 # Variant place names, mapped to the tag name.
-PLACE_ALIASES = _mapping("""
-    Gaza Strip: Gaza, Gaza City: Gaza, Baluchistan: Balochistan, Donbass: Donbas, Odessa: Odesa,
-    New York City: New York, St Petersburg: St. Petersburg, Saint Petersburg: St. Petersburg, São Paulo: Sao Paulo
-""")
+PLACE_ALIASES = _mapping(_vocabulary("place_aliases.txt"))
 
-ORGANISATIONS = _entries("""
-    Hamas, Hezbollah, Houthi, Houthis, Taliban, Islamic State, ISIS, ISIL, al-Qaeda, al Qaeda, Al Qaeda, Al-Qaeda,
-    Islamic Jihad, Fatah, PLO, Palestinian Authority, IDF, Kremlin, White House, Pentagon, State Department,
-    Justice Department, Downing Street, Whitehall, Elysee, Élysée, House, Senate, Congress, Parliament, Knesset,
-    Duma, State Duma, Bundestag, Supreme Court, Federal Reserve, Fed, Politburo, United Nations, UN, U.N., UNICEF,
-    UNRWA, UNHCR, UNESCO, WHO, World Health Organization, Security Council, General Assembly, NATO, EU,
-    European Union, European Commission, European Parliament, European Council, ICC, International Criminal Court,
-    ICJ, IAEA, IMF, World Bank, WTO, OPEC, G7, G20, ASEAN, African Union, Arab League, BRICS, OSCE, Red Cross,
-    Red Crescent, Amnesty International, Human Rights Watch, Doctors Without Borders, MSF, ICE, FBI, CIA, NSA, DHS,
-    FEMA, CDC, FDA, NASA, SEC, DOJ, Secret Service, Border Patrol, Homeland Security, Mossad, Shin Bet, FSB, KGB,
-    Wagner, Reuters, AP, Associated Press, AFP, Agence France-Presse, BBC, CNN, Fox News, NBC, CBS, ABC, NPR,
-    Bloomberg, TASS, RIA, Interfax, Xinhua, Al Jazeera, New York Times, Washington Post, Wall Street Journal,
-    Financial Times, Guardian, Google, Alphabet, Apple, Microsoft, Amazon, Meta, Facebook, Instagram, WhatsApp,
-    TikTok, Twitter, Tesla, SpaceX, OpenAI, Nvidia, Samsung, Toyota, Boeing, Airbus, Gazprom, Rosneft,
-    Goldman Sachs, JPMorgan, Morgan Stanley, Democrats, Republicans, Democratic, Republican, Labour, Conservative,
-    Conservatives, Tories, Tory, Likud, Vatican, Wall Street, Capitol Hill, Capitol, Iron Dome, Boko Haram,
-    Al-Shabaab, al-Shabaab, Muslim Brotherhood, Revolutionary Guards, Islamic Revolutionary Guard Corps, IRGC,
-    Hayat Tahrir al-Sham, HTS, Kataib Hezbollah, Real Madrid, Manchester United, Bayern Munich, Paris Saint-Germain,
-    PSG, Starlink, Truth Social, Black Lives Matter
-""")
+ORGANISATIONS = _entries(_vocabulary("organisations.txt"))
 
 # Organisations worth tagging, under their tag name.
-ORGANISATION_TAGS = _mapping("""
-    Hamas: Hamas, Hezbollah: Hezbollah, Houthi: Houthis, Houthis: Houthis, Taliban: Taliban,
-    Islamic State: Islamic State, ISIS: Islamic State, ISIL: Islamic State, al-Qaeda: al-Qaeda, al Qaeda: al-Qaeda,
-    Al Qaeda: al-Qaeda, Al-Qaeda: al-Qaeda, Islamic Jihad: Islamic Jihad, Fatah: Fatah,
-    Palestinian Authority: Palestinian Authority, NATO: NATO, EU: European Union, European Union: European Union,
-    European Commission: European Union, UN: United Nations, U.N.: United Nations, United Nations: United Nations,
-    Security Council: United Nations, UNRWA: UNRWA, UNICEF: UNICEF, WHO: World Health Organization,
-    World Health Organization: World Health Organization, IMF: IMF, World Bank: World Bank, WTO: WTO, OPEC: OPEC,
-    G7: G7, G20: G20, BRICS: BRICS, ICC: International Criminal Court,
-    International Criminal Court: International Criminal Court, ICJ: International Court of Justice, IAEA: IAEA,
-    Red Cross: Red Cross, Amnesty International: Amnesty International, Human Rights Watch: Human Rights Watch,
-    ICE: ICE, FBI: FBI, CIA: CIA, Pentagon: Pentagon, Federal Reserve: Federal Reserve, Knesset: Knesset,
-    Wagner: Wagner, Google: Google, Apple: Apple, Microsoft: Microsoft, Meta: Meta, Tesla: Tesla, OpenAI: OpenAI,
-    Nvidia: Nvidia, Boeing: Boeing, TikTok: TikTok
-""")
+ORGANISATION_TAGS = _mapping(_vocabulary("organisation_tags.txt"))
 
 # Words that make a capitalised phrase an institution or a place rather than a person.
-INSTITUTION_WORDS = _entries("""
-    Ministry, Ministries, Party, Inc, Ltd, Corp, Corporation, Company, Co, LLC, PLC, Plc, AG, SA, GmbH, Group,
-    Holdings, University, College, Institute, Academy, Foundation, Council, Committee, Commission, Agency,
-    Authority, Department, Office, Bureau, Court, Tribunal, Army, Forces, Force, Navy, Guard, Guards, Brigade,
-    Brigades, Battalion, Regiment, Corps, Militia, Police, Union, Association, Federation, Alliance, Coalition,
-    Movement, Front, Organisation, Organization, Network, News, Times, Post, Journal, Herald, Tribune, Telegraph,
-    Gazette, Radio, Television, TV, Bank, Fund, Trust, Club, FC, Church, Mosque, Synagogue, Temple, Cathedral,
-    Hospital, Clinic, School, Airport, Airlines, Airways, Station, Port, Museum, Stadium, Arena, Palace, Tower,
-    Centre, Center, Games, Cup, Olympics, Championship, Championships, League, Summit, Conference, Forum, Accord,
-    Accords, Treaty, Act, Prize, Awards, Festival, Parliament, Assembly, Cabinet, Government, Administration,
-    Embassy, Consulate, Prison, Camp, Refinery, Exchange, Index, Tech, Labs, Motors, Systems, Media, Studios,
-    Records, Pictures, Service, Services, Council, Directorate, Command, Senate, Congress, Crisis
-""")
-PLACE_WORDS = _entries("""
-    Street, St, Avenue, Road, Boulevard, Square, Bridge, Strip, River, Sea, Ocean, Lake, Mountains, Mount, Mt,
-    Island, Islands, Valley, Province, Region, County, District, State, States, Republic, Kingdom, Emirate,
-    Empire, Crossing, Border, Coast, Peninsula, Desert, Gulf, Canal, Strait, Straits, Harbour, Harbor, Heights,
-    Hills, Park, Plaza, Corridor, Territory, Territories, Oblast, North, South, East, West, Northern, Southern,
-    Eastern, Western, Central, Greater, Upper, Lower, New, Old, City, Town, Village, Camp, Kibbutz
-""")
+INSTITUTION_WORDS = _entries(_vocabulary("institution_words.txt"))
+PLACE_WORDS = _entries(_vocabulary("place_words.txt"))
 
-MONTHS = _entries("""
-    January, February, March, April, May, June, July, August, September, October, November, December,
-    Jan., Feb., Mar., Apr., Aug., Sep., Sept., Oct., Nov., Dec.
-""")
+MONTHS = _entries(_vocabulary("months.txt"))
 WEEKDAYS = _entries("Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday")
-HOLIDAYS = _entries("""
-    Christmas, Easter, Ramadan, Eid, Eid al-Fitr, Eid al-Adha, Hanukkah, Passover, Yom Kippur, Rosh Hashanah,
-    Sukkot, Purim, Thanksgiving, Diwali, Lunar New Year, New Year, Halloween, Independence Day, Memorial Day,
-    Labor Day, Labour Day, Boxing Day, Good Friday, Ash Wednesday, Lent, Sabbath, Shabbat, Nowruz, Hajj,
-    Black Friday, Valentine
-""")
+HOLIDAYS = _entries(_vocabulary("holidays.txt"))
 TEMPORAL = MONTHS | WEEKDAYS | HOLIDAYS
 # Words that open the name of a storm or an operation ("Hurricane Melissa").
 EVENT_WORDS = _entries("Hurricane, Typhoon, Cyclone, Storm, Tropical, Operation, Project, Plan")
 
 # Capitalised words of rank and office: stripped from names, kept as the role.
-TITLES = _entries("""
-    President, Vice, Prime, Minister, Ministers, Secretary, Secretary-General, Chancellor, Vice-Chancellor, King,
-    Queen, Prince, Princess, Crown, Emperor, Empress, Pope, Sheikh, Sheik, Emir, Sultan, Ayatollah, Grand,
-    Supreme, Senator, Sen., Sens., Rep., Representative, Congressman, Congresswoman, Governor, Gov., Mayor,
-    General, Gen., Lt., Lieutenant, Colonel, Col., Major, Maj., Captain, Capt., Admiral, Adm., Commander, Cmdr.,
-    Sergeant, Sgt., Marshal, Brigadier, Corporal, Private, Judge, Justice, Chief, Director, Director-General,
-    Ambassador, Envoy, Commissioner, Chairman, Chairwoman, Chair, Speaker, Leader, Deputy, Foreign, Defence,
-    Defense, Interior, Finance, Health, Energy, Economy, Trade, Justice, Attorney, Solicitor, State, Treasury,
-    Home, Officer, Spokesman, Spokeswoman, Spokesperson, Archbishop, Bishop, Cardinal, Rabbi, Imam, Reverend,
-    Rev., Father, Sister, Professor, Prof., Coach, Premier, Acting, Former, Senior, Executive, CEO, CFO, COO,
-    Head, President-elect, Vice-President, Lord, Lady, Baroness, Baron, Duke, Duchess, Count, Countess, Sir,
-    Dame, Mr, Mr., Mrs, Mrs., Ms, Ms., Mx, Miss, Dr, Dr., Mme, Madame, Messrs, Hon., Pres., MP, Lawmaker,
-    Minister-President, Taoiseach, Ombudsman, Inspector, Superintendent, Detective, Constable, Agent
-""")
+TITLES = _entries(_vocabulary("titles.txt"))
 # Courtesy titles are dropped from names and never shown as a role.
-COURTESY_TITLES = _entries("Mr, Mr., Mrs, Mrs., Ms, Ms., Mx, Miss, Dr, Dr., Mme, Madame, Messrs, Sir, Dame, Hon.")
+COURTESY_TITLES = _entries(
+    "Mr, Mr., Mrs, Mrs., Ms, Ms., Mx, Miss, Dr, Dr., Mme, Madame, Messrs, Sir, Dame, Hon., Ratu, Herr, Frau, "
+    "Monsieur, Señor, Señora, Signor, Signora"
+)
 
 # Place, month and title words that are also common given names or surnames ("Jordan Bardella",
 # "Theresa May", "Martin Luther King Jr."): they count as names when they sit next to a name.
-AMBIGUOUS_GIVEN_NAMES = _entries("""
-    Jordan, Georgia, Virginia, Dakota, Florence, Victoria, Austin, Sydney, Paris, Chad, Israel, Charlotte,
-    Madison, Phoenix, Sofia, Alexandria, Orlando, Santiago, Dallas, Lincoln, Christian, April, May, June, August,
-    Chelsea, Kent, Devon, Camden, Brooklyn, Savannah, Montana, Nevada, Indiana
-""")
-AMBIGUOUS_SURNAMES = _entries("""
-    Washington, Lincoln, Jordan, Houston, London, Paris, May, March, Major, King, Bishop, Prince, Judge, Pope,
-    West, North, Cleveland, Austin, Dallas, Kent, Wellington, Montana, English, French, Chase, Cardinal, Marshal,
-    Sheikh, Duke, Count, Florence, Holland, Chad
-""")
+AMBIGUOUS_GIVEN_NAMES = _entries(_vocabulary("ambiguous_given_names.txt"))
+AMBIGUOUS_SURNAMES = _entries(_vocabulary("ambiguous_surnames.txt"))
+
+HONORIFICS = _entries(_vocabulary("honorifics.txt"))
+NON_PERSON_HEADS = _entries(_vocabulary("non_person_heads.txt"))
+KINSHIP_NOUNS = _entries(_vocabulary("kinship_nouns.txt"))
+
+
+def _sections(text: str) -> dict[str, frozenset[str]]:
+    """A data file of "[section]" headings, each followed by its entries."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif line and current is not None:
+            current.append(line)
+    return {name: frozenset(entries) for name, entries in sections.items()}
+
+
+_PERSON_CONTEXT = _sections(_vocabulary("person_context.txt"))
+ATTRIBUTION_VERBS = _PERSON_CONTEXT["attribution"]
+THING_PREPOSITIONS = _PERSON_CONTEXT["thing prepositions"]
+FICTION_CUES = _PERSON_CONTEXT["fiction"]
+COMPANY_NOUNS = _PERSON_CONTEXT["company nouns"]
+_FICTION_WINDOW = 5
+COMPANY_DESCRIPTORS = _PERSON_CONTEXT["company descriptors"]
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "himself", "herself"})
+_PRONOUN_WINDOW = 30
+GIVEN_NAMES = frozenset(_vocabulary("given_names.txt").split())
+APPOSITION_ADVERBS = frozenset({"currently", "now", "formerly", "previously", "also", "then", "himself", "herself"})
 
 NON_PERSON = (
     COUNTRIES
@@ -307,106 +156,36 @@ NON_PERSON = (
     | TEMPORAL
     | EVENT_WORDS
     | TITLES
+    | NON_PERSON_HEADS
+    | HONORIFICS
 )
 _NON_PERSON_WORDS = frozenset(entry for entry in NON_PERSON if " " not in entry)
 _NON_PERSON_PHRASES = frozenset(entry for entry in NON_PERSON if " " in entry)
 _LONGEST_PHRASE = 5
 
 # Lowercase words that can describe a person in front of their name ("former hostage", "Kremlin leader").
-ROLE_NOUNS = _entries("""
-    leader, president, minister, premier, chancellor, secretary, spokesman, spokeswoman, spokesperson, official,
-    adviser, advisor, aide, ambassador, envoy, diplomat, negotiator, mediator, general, commander, chief, head,
-    director, chair, chairman, chairwoman, executive, founder, owner, boss, manager, coach, captain, player,
-    striker, midfielder, defender, goalkeeper, champion, athlete, star, singer, actor, actress, rapper, musician,
-    artist, writer, author, novelist, poet, journalist, reporter, correspondent, editor, columnist, photographer,
-    anchor, host, presenter, analyst, economist, scientist, researcher, professor, lecturer, teacher, student,
-    doctor, surgeon, nurse, lawyer, attorney, prosecutor, judge, magistrate, senator, congressman, congresswoman,
-    lawmaker, legislator, mp, deputy, representative, governor, mayor, councillor, councilor, candidate, nominee,
-    challenger, incumbent, rival, ally, critic, opponent, activist, campaigner, dissident, protester, organiser,
-    organizer, hostage, captive, prisoner, detainee, inmate, suspect, defendant, victim, survivor, witness,
-    refugee, migrant, soldier, sergeant, colonel, lieutenant, admiral, militant, fighter, gunman, cleric, imam,
-    rabbi, priest, bishop, archbishop, cardinal, pope, king, queen, prince, princess, monarch, emperor, sheikh,
-    emir, sultan, billionaire, businessman, businesswoman, entrepreneur, investor, banker, tycoon, magnate, heir,
-    heiress, ceo, chef, designer, architect, engineer, pilot, astronaut, filmmaker, producer, comedian, model,
-    influencer, historian, expert, specialist, consultant, strategist, pollster, whistleblower, hacker, spy,
-    agent, detective, investigator, inspector, commissioner, regulator, treasurer, speaker, whip, member,
-    delegate, volunteer, worker, employee, resident, citizen, neighbour, neighbor, friend, relative, partner,
-    wife, husband, son, daughter, mother, father, brother, sister, fiancee, fiancée, fiance, fiancé, widow,
-    widower, grandmother, grandfather, grandson, granddaughter, uncle, aunt, cousin, nephew, niece, mom, dad,
-    girlfriend, boyfriend, spouse, teenager, veteran, pioneer, icon, legend, winner, laureate, cyclist, swimmer,
-    runner, boxer, skier, golfer, jockey, referee, umpire, heavyweight, star, superstar, frontman, guitarist,
-    drummer, dancer, ballerina, chairperson, administrator, commissar, ombudsman, envoy, attache, attaché,
-    scholar, academic, physician, pastor, preacher, monk, nun, ayatollah, mufti, hostage-taker, mercenary
-""")
+ROLE_NOUNS = _entries(_vocabulary("role_nouns.txt"))
 # Lowercase words that qualify a role ("former", "defence", "opposition") without being one.
-ROLE_MODIFIERS = _entries("""
-    former, ex, late, then, deputy, acting, interim, senior, junior, chief, top, veteran, longtime, long-time,
-    outgoing, incoming, new, newly, elected, retired, jailed, exiled, detained, imprisoned, ousted, embattled,
-    disgraced, prominent, leading, fellow, foreign, defence, defense, finance, interior, justice, health,
-    education, energy, economy, trade, agriculture, culture, environment, transport, labour, labor, home, state,
-    national, federal, regional, local, provincial, municipal, opposition, ruling, government, military, army,
-    navy, police, security, intelligence, party, union, rights, human, civil, campaign, election, presidential,
-    parliamentary, prime, vice, assistant, associate, executive, general, managing, co, lead, head, special,
-    independent, conservative, liberal, progressive, centrist, far-right, far-left, right-wing, left-wing,
-    hardline, moderate, religious, spiritual, supreme, team, club, football, soccer, basketball, tennis, film,
-    pop, rock, tech, business, media, news, sports, world, olympic, climate, environmental, peace, aid,
-    humanitarian, medical, legal, tv, television, radio, newspaper, movie, music, fashion, oil, real, estate,
-    private, public, young, elderly, teenage, grand, crown, defence, cabinet, policy, foreign-policy,
-    anti-corruption, pro-democracy, democracy, freedom, labour, trade-union, first, lady, vice-presidential,
-    would-be, self-described, self-proclaimed, de, facto, student, youth, women's, children's, tribal, militia,
-    rebel, separatist, commando, naval, air, force, war, crime, mafia, drug, cartel
-""")
+ROLE_MODIFIERS = _entries(_vocabulary("role_modifiers.txt"))
 # Words ending like role nouns ("-er", "-or", "-ist") that are not roles.
-NOT_ROLE_NOUNS = _entries("""
-    after, over, under, other, later, never, ever, either, neither, whether, together, rather, further, earlier,
-    her, per, offer, order, enter, gather, deliver, remember, answer, suffer, consider, cover, discover, recover,
-    register, render, surrender, wonder, power, water, matter, letter, number, paper, border, center, winter,
-    summer, quarter, chapter, corner, dinner, super, minor, floor, door, for, nor, or, error, honor, labor, favor,
-    color, sector, factor, mirror, terror, horror, motor, tumor, rumor, major, prior, senior, junior, inferior,
-    superior, interior, exterior, sooner, longer, bigger, greater, larger, smaller, higher, lower, better,
-    younger, older, newer, stronger, human, german, roman, woman's, committee, degree, guarantee, agree, free,
-    three, see, fee, knee, coffee, refugee's, almost, against, amongst, whilst, exist, insist, resist, assist,
-    persist, list, most, least, christian, median, meridian
-""")
+NOT_ROLE_NOUNS = _entries(_vocabulary("not_role_nouns.txt"))
 
 # Function words: never part of a name, and they end a role.
-FUNCTION_WORDS = _entries("""
-    a, an, the, and, or, but, nor, so, yet, as, at, by, for, from, in, into, of, on, onto, to, with, within, without,
-    about, above, across, after, against, along, amid, amidst, among, around, before, behind, below, beneath,
-    beside, besides, between, beyond, during, except, inside, near, off, out, outside, over, past, per, since,
-    than, through, throughout, toward, towards, under, until, upon, via, versus, vs, like, unlike, despite,
-    including, regarding, concerning, i, me, my, we, us, our, you, your, he, him, his, she, her, it, its, they,
-    them, their, this, that, these, those, who, whom, whose, which, what, when, where, why, how, if, because,
-    although, though, while, whether, not, no
-""")
+FUNCTION_WORDS = _entries(_vocabulary("function_words.txt"))
 # Words that are capitalised only because they open a sentence.
-SENTENCE_WORDS = _entries("""
-    also, meanwhile, however, still, now, then, today, tonight, yesterday, tomorrow, earlier, later, last, next,
-    first, second, third, finally, instead, indeed, already, again, even, only, just, both, all, some, many, most,
-    more, several, few, each, every, other, others, another, such, one, two, three, four, five, there, here,
-    asked, according, officials, police, authorities, critics, analysts, experts, residents, witnesses, sources,
-    people, thousands, hundreds, dozens, nearly, almost, once, is, are, was, were, has, have, had, will, would,
-    can, could, may, might, must, shall, should, do, does, did, let, please, yes, thanks, thank, dear, hello, oh,
-    well, unless, never, always, often, sometimes, perhaps, maybe, soon, recently, currently, previously,
-    separately, additionally, furthermore, moreover, overall, elsewhere, nevertheless, nonetheless, otherwise,
-    therefore, thus, hence, while, whereas, though, afterwards, together, everyone, nobody, somebody, everybody,
-    something, nothing, anything, everything, none, neither, either, half, much, less, fewer, few, plus, despite,
-    because, since, unlike, amid, among, following, after, before, during, under, over, through, across, beyond,
-    sources, speaking, describing, noting, adding, citing, responding, saying, calling, reporting, writing,
-    our, your, this, that, these, those, its, his, her, their
-""")
+SENTENCE_WORDS = _entries(_vocabulary("sentence_words.txt"))
 POSSESSIVE_DETERMINERS = _entries("his, her, their, its, our, my, your")
 # What follows a sentence-initial name and shows it is a person ("Sapir Cohen said", "Sapir Cohen, 29,").
-PERSON_CUES = _entries("""
-    said, says, told, tells, added, adds, wrote, writes, argued, insisted, denied, announced, warned, explained,
-    stressed, noted, replied, recalled, who, whose
-""")
+PERSON_CUES = _entries(_vocabulary("person_cues.txt"))
 
 _PARTICLES = _entries("de, da, di, dos, das, du, del, della, der, den, van, von, ter, ten, la, le, bin, ibn, al, el")
 # Capitalised particles that start a surname when a given name is absent ("Van Hollen said").
 _CAPITAL_PARTICLES = _entries("Van, Von, De, Da, Di, Du, Del, Della, Der, Den, Dos, Das, Ter, Ten, La, Le")
 _ARABIC_PREFIX_RE = re.compile(r"(?:al|el|as|ash|ad|an|ar|at|az|abu|bin|ibn|ben)-[^\W\d_]")
 _NAME_SUFFIXES = _entries("Jr, Jr., Sr, Sr., II, III, IV")
+POSTNOMINALS = _entries(_vocabulary("postnominals.txt"))
+# Irish and Scottish Gaelic particles, capitalised inside a surname ("Conor Ó Dálaigh").
+_GAELIC_PARTICLES = frozenset({"Ó", "Ní", "Uí", "Ua", "Nic"})
 _MAX_ROLE_WORDS = 8
 _MAX_ROLE_CHARS = 200
 _MAX_NAME_WORDS = 4
@@ -416,7 +195,7 @@ TOPIC_WORDS = _topics("""
     Hostages: hostage hostages
     Ceasefire: ceasefire cease-fire truce
     Elections: election elections electoral referendum
-    Protests: protest protests protesters protestors demonstrators demonstrate
+    Protests: protest protests protesters protestors demonstrators
     Migration: migrant migrants migration immigration immigrants asylum deportation deportations refugee refugees
     Earthquakes: earthquake earthquakes
     Extreme weather: hurricane typhoon cyclone storm floods flooding wildfire wildfires heatwave drought
@@ -430,10 +209,7 @@ TOPIC_WORDS = _topics("""
     Terrorism: terrorism
     Nuclear: nuclear
 """)
-TOPIC_PHRASES = _mapping("""
-    social media: Social media, climate change: Climate, artificial intelligence: Artificial intelligence,
-    trade war: Trade, human rights: Human rights
-""")
+TOPIC_PHRASES = _mapping(_vocabulary("topic_phrases.txt"))
 
 
 def _build_tag_names() -> dict[str, str]:
@@ -539,6 +315,8 @@ def _capitalised_word_class(token: _Token) -> str:
     base, lower = token.base, token.lower
     if base in _NAME_SUFFIXES:
         return _SUFFIX
+    if base in _GAELIC_PARTICLES:
+        return _PARTICLE
     if base in _NON_PERSON_WORDS or lower in FUNCTION_WORDS:
         return _OTHER
     if len(base) == 1 or (len(base) == 2 and base.isupper()):  # "J Smith", "JD Vance"
@@ -596,7 +374,7 @@ def _is_role_head(token: _Token) -> bool:
     if token.capitalised:
         return token.base in TITLES or lower in ROLE_NOUNS or lower.split("-")[-1] in ROLE_NOUNS
     last = lower.split("-")[-1]
-    return last in ROLE_NOUNS or _looks_like_role_noun(last)
+    return lower in ROLE_NOUNS or last in ROLE_NOUNS or _looks_like_role_noun(last)
 
 
 def _role_before(tokens: Sequence[_Token], start: int) -> str:
@@ -666,6 +444,7 @@ class _RunName:
     core: int  # given names, surnames and initials, not particles or suffixes
     confirmed: bool  # not at a sentence start, or followed by a sign of a person
     role: str
+    initials: int = 0  # "J. R. Halloran" has two, "B O'Driscoll" one
 
     @property
     def text(self) -> str:
@@ -717,13 +496,18 @@ def _effective_classes(tokens: Sequence[_Token], classes: Sequence[str | None], 
             run[i] = _NAME
         elif base in AMBIGUOUS_SURNAMES and i == last_core and i > 0 and plain[i - 1] == _NAME:
             run[i] = _NAME
+        elif base in GROUPS and i == last_core and i > 1 and plain[i - 1] == plain[i - 2] == _NAME:
+            run[i] = _NAME  # "Phurba Gyalzen Sherpa": a people's name used as a surname
     return run
 
 
 def _read_run(tokens: Sequence[_Token], classes: Sequence[str | None], start: int, end: int) -> _RunName | None:
     run = _effective_classes(tokens, classes, start, end)
-    while len(run) > 1 and run[-1] == _OTHER and tokens[start + len(run) - 1].base in TEMPORAL:
-        run.pop()  # "Vladimir Putin Tuesday"
+    while len(run) > 1 and (
+        tokens[start + len(run) - 1].base in POSTNOMINALS
+        or (run[-1] == _OTHER and tokens[start + len(run) - 1].base in TEMPORAL)
+    ):
+        run.pop()  # "Oluwaseun Adebayo-Hart KC", "Vladimir Putin Tuesday"
     if run[-1] == _OTHER:
         return None  # ends in a place or organisation: "Harvard University", "Gaza Strip"
     first = len(run)
@@ -731,7 +515,22 @@ def _read_run(tokens: Sequence[_Token], classes: Sequence[str | None], start: in
         first -= 1
     while first < len(run) and run[first] == _SUFFIX:
         first += 1
+    glued_role = ""
+    # A role noun glued to the front of a name by its capital: "Substitute Marek Zielinski", "Frenchman X".
+    while first < len(run) - 1 and tokens[start + first].lower in ROLE_NOUNS and run[first] == _NAME:
+        glued_role = f"{glued_role} {tokens[start + first].text}".strip()
+        first += 1
     name_classes = run[first:]
+    # A title's own capitalised words run into the name: "Chancellor of the Exchequer Nigel Larkin",
+    # "Minister for Economic Affairs Allen Wallis". The name is the last two of them.
+    if first == 0 and _continues_a_title(tokens, start):
+        core_positions = [i for i, cls in enumerate(name_classes) if cls in (_NAME, _INITIAL)]
+        if len(core_positions) > 2:
+            cut = core_positions[-2]
+            while cut > 0 and name_classes[cut - 1] == _PARTICLE:
+                cut -= 1
+            glued_role = " ".join(token.text for token in tokens[start : start + cut])
+            first, name_classes = cut, name_classes[cut:]
     if _NAME not in name_classes:
         return None
     last_core = max(i for i, cls in enumerate(name_classes) if cls in (_NAME, _INITIAL))
@@ -739,14 +538,47 @@ def _read_run(tokens: Sequence[_Token], classes: Sequence[str | None], start: in
         return None  # "Plan B"
     name_start, name_end = start + first, start + len(run)
     name_tokens = tokens[name_start:name_end]
+    role = _role_before(tokens, name_start) or _appositive_role(tokens, name_start) or _role_after(tokens, end)
+    if glued_role:
+        before = _title_before(tokens, start) or _role_before(tokens, start)
+        role = _clip_role(f"{before} {glued_role}".strip())
     return _RunName(
         words=tuple(token.base for token in name_tokens),
         start=name_start,
         end=name_end,
         core=sum(cls in (_NAME, _INITIAL) for cls in name_classes),
         confirmed=not name_tokens[0].initial or _followed_by_person_cue(tokens, end),
-        role=_role_before(tokens, name_start) or _appositive_role(tokens, name_start) or _role_after(tokens, end),
+        role=role,
+        initials=sum(cls == _INITIAL for cls in name_classes),
     )
+
+
+def _continues_a_title(tokens: Sequence[_Token], start: int) -> bool:
+    """Is the run at `start` the rest of a title: "Chancellor of the | Exchequer ..."?"""
+    return bool(_title_before(tokens, start))
+
+
+def _title_before(tokens: Sequence[_Token], start: int) -> str:
+    i = start - 1
+    if i >= 0 and tokens[i].lower == "the":
+        i -= 1
+    if i < 1 or tokens[i].lower not in ("of", "for") or tokens[i].capitalised:
+        return ""
+    head = tokens[i - 1]
+    if not (head.base in TITLES or head.lower in ROLE_NOUNS):
+        return ""
+    words = [token.text for token in tokens[i:start]]
+    j = i - 1
+    while j >= 0 and (tokens[j].base in TITLES or tokens[j].lower in ROLE_NOUNS or tokens[j].lower in ROLE_MODIFIERS):
+        if tokens[j].base in COURTESY_TITLES:
+            break
+        words.insert(0, tokens[j].text)
+        j -= 1
+    return " ".join(words)
+
+
+# Words that may stand between a name and its verb: "X has said", "X also told", "X later recalled".
+_BEFORE_CUE = frozenset({"has", "had", "have", "also", "later", "then", "earlier", "previously", "again", "once"})
 
 
 def _followed_by_person_cue(tokens: Sequence[_Token], end: int) -> bool:
@@ -755,6 +587,10 @@ def _followed_by_person_cue(tokens: Sequence[_Token], end: int) -> bool:
         return False
     if after[0].lower in PERSON_CUES:
         return True
+    if len(after) > 1 and after[0].lower in _BEFORE_CUE and after[1].lower in PERSON_CUES:
+        return True
+    if tokens[end - 1].possessive and after[0].lower in KINSHIP_NOUNS:
+        return True  # "Eddie Wong's wife": firms have spokesmen, only people have wives
     if after[0].text != "," or len(after) < 2:
         return False
     if after[1].lower in ("who", "whose"):
@@ -765,14 +601,42 @@ def _followed_by_person_cue(tokens: Sequence[_Token], end: int) -> bool:
 
 
 def _role_after(tokens: Sequence[_Token], end: int) -> str:
-    """An appositive after a name: "Israel Katz, the defence minister, said" -> "defence minister"."""
-    start = end + 2
-    if start >= len(tokens) or tokens[end].text != "," or tokens[end + 1].lower not in ("the", "a", "an"):
+    """An appositive after a name: "Israel Katz, the defence minister, said" -> "defence minister";
+    also "Maria Santos, the city's chief planner," and "Nadia Quereshi, currently head of retail"."""
+    if end + 1 >= len(tokens) or tokens[end].text != ",":
+        return ""
+    opener = tokens[end + 1].lower
+    if opener in ("the", "a", "an", "his", "her", "their"):
+        start = end + 2
+        # "the city's chief planner": the owner is not part of the role
+        if start < len(tokens) - 1 and tokens[start].possessive and not tokens[start].capitalised:
+            start += 1
+    elif opener in APPOSITION_ADVERBS:
+        start = end + 2
+    elif opener in ROLE_NOUNS and not tokens[end + 1].capitalised:
+        start = end + 1  # "Jef Raskin, head of the team, has died"
+    else:
         return ""
     stop = start
     while stop < len(tokens) and stop - start < _MAX_ROLE_WORDS and _is_role_word(tokens[stop]):
+        if stop > start and tokens[stop].lower in ("of", "for", "at") and not tokens[stop].capitalised:
+            break
         stop += 1
-    if not start < stop < len(tokens) or tokens[stop].text not in (",", ".") or not _is_role_head(tokens[stop - 1]):
+    if not start < stop <= len(tokens) or not _is_role_head(tokens[stop - 1]):
+        return ""
+    if (
+        stop < len(tokens)
+        and tokens[stop].text not in (",", ".", ";")
+        and tokens[stop].lower
+        not in (
+            "who",
+            "whose",
+            "of",
+            "for",
+            "at",
+            "and",
+        )
+    ):
         return ""
     return _clip_role(" ".join(token.text for token in tokens[start:stop]))
 
@@ -783,6 +647,139 @@ def _is_full_name(run_name: _RunName) -> bool:
         and run_name.words[0] not in _CAPITAL_PARTICLES  # "Van Hollen" alone is a surname
         and run_name.words[0] not in _PARTICLES
     )
+
+
+# --- Evidence that a name is a person --------------------------------------------------------
+# A capitalised phrase is a person only when the story treats it as one, as a reader would judge:
+# an honorific or a role in front, "said"/"told" attribution, an apposition ("X, the city's chief
+# planner,"), a later "Mr X". Firms, clubs, works, places and laws are named with person-like words
+# too, so the shape of the words alone is never enough; and the signs that a phrase is a thing
+# ("shares in X", "the X", "at X", "X Pharmaceuticals" elsewhere, "X chairman Y", "plays X") win.
+
+
+def _honorific_before(tokens: Sequence[_Token], start: int) -> bool:
+    return start > 0 and (tokens[start - 1].base in HONORIFICS or tokens[start - 1].base in TITLES)
+
+
+_STRONG, _WEAK = "strong", "weak"
+
+
+def _attributed(tokens: Sequence[_Token], start: int, end: int) -> str:
+    """How surely the words around one mention make it a person's: _STRONG, _WEAK or "".
+
+    Strong: "X, who", "X, 29,", "X, the ROLE,", "X's widow", "X of Y Racing". Weak: speech alone ("X said",
+    '..." said X', "according to X"), because firms, agencies and ministries say things too.
+    """
+    after = tokens[end : end + 3]
+    if after and after[0].text == "," and len(after) > 1:
+        if after[1].lower in ("who", "whose"):
+            return _STRONG
+        if after[1].kind == _NUM and len(after) == 3 and after[2].text == ",":  # "Sapir Cohen, 29,"
+            return _STRONG
+        if _human_role(_role_after(tokens, end)):
+            return _STRONG
+    if after and tokens[end - 1].possessive and after[0].lower in KINSHIP_NOUNS:
+        return _STRONG  # "Eddie Wong's wife": firms have spokesmen, only people have wives
+    if _affiliation_after(tokens, end):
+        return _STRONG
+    if _followed_by_person_cue(tokens, end):
+        return _WEAK
+    if len(after) > 1 and after[0].text == "," and after[1].lower in ("said", "says"):
+        return _WEAK
+    before = tokens[start - 1].lower if start > 0 else ""
+    if before in ATTRIBUTION_VERBS:
+        return _WEAK
+    if start > 1 and tokens[start - 2].lower == "according" and before == "to":
+        return _WEAK
+    return ""
+
+
+def _human_role(role: str) -> bool:
+    """Does a role describe a human ("chief planner"), not a firm ("the chipmaker")?"""
+    if not role:
+        return False
+    head = role.split()[-1]
+    lower = head.lower()
+    if lower in COMPANY_DESCRIPTORS or lower.split("-")[-1] in COMPANY_DESCRIPTORS:
+        return False
+    return True
+
+
+def _personal_pronoun_follows(story: Sequence[Sequence[_Token]], p: int, end: int) -> bool:
+    """ "... said X. She added ...": a he or she refers back before anyone else is named."""
+    window = [*story[p][end:], *(story[p + 1][:_PRONOUN_WINDOW] if p + 1 < len(story) else ())]
+    for token in window[:_PRONOUN_WINDOW]:
+        if token.lower in PERSONAL_PRONOUNS:
+            return True
+        if token.capitalised and not token.initial and _token_class(token) == _NAME:
+            return False  # someone or something else is named first
+    return False
+
+
+def _affiliation_after(tokens: Sequence[_Token], end: int) -> bool:
+    """ "Bram van den Heuvel of Hartwell Pierce Racing": a person's team, firm or party follows."""
+    if end >= len(tokens) - 1 or tokens[end].lower != "of" or tokens[end].capitalised:
+        return False
+    for token in tokens[end + 1 : end + 7]:
+        if not token.capitalised:
+            return False
+        if token.base in NON_PERSON_HEADS or token.base in INSTITUTION_WORDS:
+            return True
+    return False
+
+
+def _thing_context(tokens: Sequence[_Token], start: int, end: int) -> bool:
+    """Signs, around one mention, that the phrase names a thing, not a human."""
+    before = tokens[start - 1] if start > 0 else None
+    if before is not None and not before.capitalised and before.lower in THING_PREPOSITIONS:
+        return True
+    if before is not None and before.lower in ("of", "for") and not before.capitalised and start > 1:
+        owner = tokens[start - 2]
+        if owner.capitalised and owner.base not in TITLES and owner.lower not in ROLE_NOUNS:
+            return True  # "the Office of Disaster Preparedness"
+        if not owner.capitalised and owner.lower in ROLE_NOUNS:
+            return True  # "a spokesman for Fairweather Quinn": the employer
+    if before is not None and before.lower == "as" and not _followed_by_person_cue(tokens, end):
+        return True  # "a late run as Miss Cordelia Vane": a part played, or a capacity
+    if before is not None and before.base in HONORIFICS and start > 1 and tokens[start - 2].lower == "as":
+        return not _followed_by_person_cue(tokens, end)
+    if end < len(tokens) and tokens[end].text in ("&", "+"):
+        return True  # "Marcus Redfern & Co"
+    for token in tokens[max(0, start - _FICTION_WINDOW) : start]:
+        if token.lower in FICTION_CUES:
+            return True  # "who plays the patriarch, Frank Harcourt"
+    # "Archer Whitcombe chief executive Priya Raman": an owner of a role before another name.
+    j = end
+    if j < len(tokens) and tokens[j - 1].possessive:
+        return False
+    while (
+        j < len(tokens)
+        and not tokens[j].capitalised
+        and tokens[j].kind == _WORD
+        and _lowercase_role_word(tokens[j].lower)
+    ):
+        j += 1
+    if j > end and j < len(tokens) and tokens[j].capitalised and _token_class(tokens[j]) == _NAME:
+        return True
+    # "Archer Whitcombe shares fell": things owned by a company.
+    return end < len(tokens) and tokens[end].lower in COMPANY_NOUNS
+
+
+def _named_as_a_thing(reading: _Reading, words: tuple[str, ...]) -> bool:
+    """Does the story also use these words as the start of an institution's name ("X Industries")?"""
+    length = len(words)
+    for p, i in reading.positions().get(words[0], ()):
+        tokens = reading.story[p]
+        if i + length >= len(tokens) or tuple(token.base for token in tokens[i : i + length]) != words:
+            continue
+        if tokens[i + length - 1].possessive:
+            continue
+        following = tokens[i + length]
+        if following.base in NON_PERSON_HEADS or following.base in INSTITUTION_WORDS or following.text == "&":
+            return True
+        if i > 0 and tokens[i - 1].lower == "the" and not tokens[i - 1].capitalised:
+            return True
+    return False
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -797,12 +794,17 @@ def surname(name: str) -> str:
         return ""
     parts[-1] = parts[-1].rstrip(",")
     start = len(parts) - 1
-    while start > 1 and parts[start - 1].lower() in _PARTICLES:
+    while start > 1 and (parts[start - 1].lower() in _PARTICLES or parts[start - 1] in _GAELIC_PARTICLES):
         start -= 1  # "von der Leyen"; the first word stays a given name ("Al Gore")
     return " ".join(parts[start:]).strip()
 
 
-_FULL, _ALIAS, _SURNAME = "full", "alias", "surname"
+def given_name(name: str) -> str:
+    words = name.split()
+    return words[0] if len(words) > 1 else ""
+
+
+_FULL, _ALIAS = "full", "alias"
 
 
 @dataclass(frozen=True, slots=True)
@@ -817,19 +819,31 @@ class _Found:
     """A person this story mentions, while the story is being read."""
 
     name: str
-    aliases: tuple[str, ...]
     keys: frozenset[str]  # what a single-word mention may call them
     first_pos: tuple[int, int]
     full_pos: tuple[int, int] | None  # first mention by full name
     role: str = ""
     known: KnownPerson | None = None
+    forms: set[str] = field(default_factory=set)
 
-    def mention(self, pos: tuple[int, int], role: str, full: bool) -> None:
+    def mention(self, pos: tuple[int, int], role: str, full: bool, form: str = "") -> None:
         self.first_pos = min(self.first_pos, pos)
         if full and (self.full_pos is None or pos < self.full_pos):
             self.full_pos = pos
         if role and not self.role:
             self.role = role
+        if form:
+            self.forms.add(form)
+
+
+@dataclass
+class _Candidate:
+    """A new full name and every mention of it, before the story has been weighed."""
+
+    words: tuple[str, ...]
+    mentions: list[tuple[tuple[int, int], _RunName]] = field(default_factory=list)
+    evidence: bool = False
+    refuted: bool = False
 
 
 @dataclass
@@ -839,19 +853,34 @@ class _Reading:
     story: list[list[_Token]]
     found: dict[tuple, _Found] = field(default_factory=dict)
     person_tokens: set[tuple[int, int]] = field(default_factory=set)
+    name_tokens: set[tuple[int, int]] = field(default_factory=set)  # any full name's, person or not
+    _positions: dict[str, list[tuple[int, int]]] | None = None
+
+    def positions(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each word occurs in the story, built on first use."""
+        if self._positions is None:
+            self._positions = {}
+            for p, tokens in enumerate(self.story):
+                for i, token in enumerate(tokens):
+                    self._positions.setdefault(token.base, []).append((p, i))
+        return self._positions
 
 
 class PeopleIndex:
-    """Known people, indexed by the first word of each name and alias so a story costs one lookup per word."""
+    """People editors curated, indexed by the first word of each name and alias so a story costs one lookup per word.
 
-    def __init__(self, known: Iterable[KnownPerson] = ()):
+    `rejected` holds names editors marked as not a person: never found again.
+    """
+
+    def __init__(self, known: Iterable[KnownPerson] = (), rejected: Iterable[str] = ()):
         self._people: list[KnownPerson] = []
         # Multi-word names and aliases: first word -> whole phrase -> entries; and the phrase lengths
         # to try for that first word, longest first. One dict lookup per length, whatever the index size.
         self._phrases: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
         self._phrase_lengths: dict[str, list[int]] = {}
-        self._singles: dict[str, list[_Entry]] = {}  # one-word aliases and surnames, by the surname as written
-        self._by_first_and_surname: dict[tuple[str, str], int] = {}
+        self._singles: dict[str, list[_Entry]] = {}  # one-word names and aliases an editor entered
+        self._by_first_and_surname: dict[tuple[str, str], int] = {}  # "Vladimir Vladimirovich Putin"
+        self.rejected = frozenset(_fold(name) for name in rejected)
         for person in known:
             self.add(person)
 
@@ -862,26 +891,23 @@ class PeopleIndex:
         if not full:
             return
         self._register(full, index, _FULL)
+        if len(full) > 1:
+            self._by_first_and_surname.setdefault((full[0], surname(" ".join(full))), index)
         for alias in person.aliases:
             alias_words = _name_words(alias)
             if alias_words:
                 self._register(alias_words, index, _ALIAS)
-        family = surname(" ".join(full))
-        if family and family != person.name and family not in person.aliases:
-            self._register(tuple(family.split()), index, _SURNAME)
-        if len(full) > 1:
-            self._by_first_and_surname.setdefault((full[0], family), index)
 
     def _register(self, words: tuple[str, ...], index: int, kind: str) -> None:
         entry = _Entry(words, index, kind)
-        if len(words) > 1 and kind != _SURNAME:
+        if len(words) > 1:
             self._phrases.setdefault(words[0], {}).setdefault(words, []).append(entry)
             lengths = self._phrase_lengths.setdefault(words[0], [])
             if len(words) not in lengths:
                 lengths.append(len(words))
                 lengths.sort(reverse=True)
         else:
-            self._singles.setdefault(" ".join(words), []).append(entry)
+            self._singles.setdefault(words[0], []).append(entry)
 
     def find(self, paragraphs: Sequence[str]) -> list[PersonMention]:
         reading = self._read(paragraphs)
@@ -890,34 +916,40 @@ class PeopleIndex:
             PersonMention(
                 name=found.name,
                 role=found.role,
-                aliases=found.aliases,
                 known_key=found.known.key if found.known else None,
+                forms=tuple(sorted(found.forms)),
             )
             for found in people
+            if _fold(found.name) not in self.rejected or found.known is not None
         ]
 
     def _read(self, paragraphs: Sequence[str]) -> _Reading:
         reading = _Reading(_tokenize_story(paragraphs))
         consumed = [self._match_known_names(reading, p) for p in range(len(reading.story))]
         singles: list[tuple[tuple[int, int], _RunName]] = []
-        candidates: list[tuple[tuple[int, int], _RunName]] = []
+        candidates: dict[tuple[str, ...], _Candidate] = {}
         for p, tokens in enumerate(reading.story):
             classes = [_token_class(token) for token in tokens]
             for start, end in _runs(tokens, classes, consumed[p]):
                 run_name = _read_run(tokens, classes, start, end)
                 if run_name is None:
                     continue
-                if _is_full_name(run_name) and run_name.text not in self._singles:
-                    candidates.append(((p, run_name.start), run_name))
+                if run_name.initials == 1 and run_name.core == 2 and len(run_name.words[0].rstrip(".")) == 1:
+                    singles.append(((p, run_name.start), run_name))  # "B O'Driscoll" after Brendan O'Driscoll
+                elif _is_full_name(run_name) and run_name.text not in self._singles:
+                    reading.name_tokens.update((p, k) for k in range(run_name.start, run_name.end))
+                    candidates.setdefault(run_name.words, _Candidate(run_name.words)).mentions.append(
+                        ((p, run_name.start), run_name)
+                    )
                 else:
                     singles.append(((p, run_name.start), run_name))
-        self._add_full_names(reading, candidates)
+        self._weigh(reading, candidates, singles)
         for pos, run_name in singles:
             self._resolve_single(reading, pos, run_name)
         return reading
 
     def _match_known_names(self, reading: _Reading, p: int) -> set[int]:
-        """Multi-word known names and aliases, matched word by word; returns the token indexes used."""
+        """Multi-word curated names and aliases, matched word by word; returns the token indexes used."""
         tokens = reading.story[p]
         consumed: set[int] = set()
         i = 0
@@ -928,7 +960,8 @@ class PeopleIndex:
                 continue
             end = i + len(entry.words)
             role = _role_before(tokens, i) or _appositive_role(tokens, i)
-            self._note_known(reading, entry.person, (p, i), role, full=entry.kind == _FULL)
+            form = " ".join(token.base for token in tokens[i:end])
+            self._note_known(reading, entry.person, (p, i), role, full=entry.kind == _FULL, form=form)
             reading.person_tokens.update((p, k) for k in range(i, end))
             consumed.update(range(i, end))
             i = end
@@ -949,72 +982,232 @@ class PeopleIndex:
                 return (seen or entries)[0]
         return None
 
-    def _add_full_names(self, reading: _Reading, candidates: list[tuple[tuple[int, int], _RunName]]) -> None:
-        """New full names become people if any mention is trustworthy; known ones are linked."""
-        by_identity: dict[tuple, list[tuple[tuple[int, int], _RunName]]] = {}
-        for pos, run_name in candidates:
-            family = surname(run_name.text)
-            known = self._by_first_and_surname.get((run_name.words[0], family))
-            identity = ("known", known) if known is not None else ("new", run_name.words[0], family)
-            by_identity.setdefault(identity, []).append((pos, run_name))
-        for identity, mentions in by_identity.items():
-            if identity[0] == "known":
-                for pos, run_name in mentions:
-                    self._note_known(reading, identity[1], pos, run_name.role, full=True)
-            elif any(run_name.confirmed for _, run_name in mentions):
-                _note_new(reading, identity, mentions)
-            else:
+    def _weigh(
+        self,
+        reading: _Reading,
+        candidates: dict[tuple[str, ...], _Candidate],
+        singles: list[tuple[tuple[int, int], _RunName]],
+    ) -> None:
+        """Keep the new full names the story treats as people; drop the ones it treats as things."""
+        later = _later_mention_evidence(reading.story, singles)
+        initials_forms = {" ".join(run.words[1:]): run for _, run in singles if run.initials}
+        longer = _longer_names(candidates)
+        for words, candidate in sorted(candidates.items(), key=lambda item: -len(item[0])):
+            if words in longer:
                 continue
-            for (p, _), run_name in mentions:
-                reading.person_tokens.update((p, k) for k in range(run_name.start, run_name.end))
+            known = self._by_first_and_surname.get((words[0], surname(" ".join(words))))
+            if known is not None:  # a curated person, with a middle name this time
+                for pos, run_name in candidate.mentions:
+                    self._note_known(reading, known, pos, run_name.role, full=True, form=run_name.text)
+                    reading.person_tokens.update((pos[0], k) for k in range(run_name.start, run_name.end))
+                continue
+            if _fold(" ".join(words)) in self.rejected:
+                continue
+            if any(word in NON_PERSON_HEADS for word in words) or _named_as_a_thing(reading, words):
+                continue
+            plain_mentions, spoken = 0, False
+            for (p, _), run_name in candidate.mentions:
+                tokens = reading.story[p]
+                if _thing_context(tokens, run_name.start, run_name.end):
+                    if not _honorific_before(tokens, run_name.start):
+                        continue
+                plain_mentions += 1
+                sign = _attributed(tokens, run_name.start, run_name.end)
+                if (
+                    _human_role(run_name.role)
+                    or _honorific_before(tokens, run_name.start)
+                    or sign == _STRONG
+                    or run_name.initials >= 2
+                ):
+                    candidate.evidence = True
+                elif sign == _WEAK:
+                    # Speech alone needs a given name or a "he"/"she" to tell a speaker from a firm.
+                    spoken = (
+                        spoken or words[0] in GIVEN_NAMES or _personal_pronoun_follows(reading.story, p, run_name.end)
+                    )
+            family, given = surname(" ".join(words)), words[0]
+            later_sign = later.get(family) or later.get(given)
+            if later_sign == _WEAK:
+                later_sign = given in GIVEN_NAMES
+            if plain_mentions and (
+                spoken or later_sign or (family in initials_forms and given[:1] == initials_forms[family].words[0][:1])
+            ):
+                candidate.evidence = True
+            if candidate.evidence and plain_mentions:
+                _note_new(reading, candidate)
+        for words, longer_words in longer.items():
+            found = reading.found.get(("new", longer_words))
+            if found is not None:  # "Albuquerque Neto said", after "Rodrigo Albuquerque Neto"
+                for pos, run_name in candidates[words].mentions:
+                    found.mention(pos, run_name.role, full=False, form=run_name.text)
+                    reading.person_tokens.update((pos[0], k) for k in range(run_name.start, run_name.end))
 
     def _resolve_single(self, reading: _Reading, pos: tuple[int, int], run_name: _RunName) -> None:
-        """A surname or alias alone: someone named in full earlier, or a known alias."""
+        """A surname, first name or initials alone: someone named in full in this story, or a curated alias."""
         key = run_name.text
-        earlier = [
-            found
-            for found in reading.found.values()
-            if found.full_pos is not None and found.full_pos < pos and key in found.keys
+        words = run_name.words
+        if run_name.initials and len(words) > 1:
+            key = " ".join(words[1:])
+        named = [
+            found for found in reading.found.values() if found.full_pos is not None and _refers_to(found, key, words)
         ]
-        if earlier:
-            min(earlier, key=lambda found: found.full_pos).mention(pos, run_name.role, full=False)
+        if named:
+            before = [found for found in named if found.full_pos < pos]
+            chosen = max(before, key=lambda found: found.full_pos) if before else min(named, key=lambda f: f.full_pos)
+            form = _mention_form(reading.story[pos[0]], run_name)
+            chosen.mention(pos, run_name.role, full=False, form=form)
         else:
-            entries = [entry for entry in self._singles.get(key, ()) if entry.kind != _SURNAME]
-            if not entries:
+            entries = self._singles.get(key, ())
+            if entries:
+                seen = [entry for entry in entries if ("known", entry.person) in reading.found]
+                chosen_entry = (seen or entries)[0]
+                form = _mention_form(reading.story[pos[0]], run_name)
+                self._note_known(
+                    reading, chosen_entry.person, pos, run_name.role, full=chosen_entry.kind == _FULL, form=form
+                )
+            elif not self._new_single_person(reading, pos, run_name):
                 return
-            seen = [entry for entry in entries if ("known", entry.person) in reading.found]
-            chosen = (seen or entries)[0]
-            self._note_known(reading, chosen.person, pos, run_name.role, full=chosen.kind == _FULL)
         p = pos[0]
         reading.person_tokens.update((p, k) for k in range(run_name.start, run_name.end))
 
-    def _note_known(self, reading: _Reading, index: int, pos: tuple[int, int], role: str, full: bool) -> None:
+    def _new_single_person(self, reading: _Reading, pos: tuple[int, int], run_name: _RunName) -> bool:
+        """Someone named by one word only: a mononym ("striker Tiaguinho") or a relative ("her son, Kevin")."""
+        if run_name.core != 1 or run_name.initials or len(run_name.words) != 1 or run_name.text in self.rejected:
+            return False
+        name = run_name.text
+        if name in _NON_PERSON_WORDS or name in NON_PERSON_HEADS or _fold(name) in self.rejected:
+            return False
+        tokens = reading.story[pos[0]]
+        kin = _kinship_before(tokens, run_name.start, run_name.end)
+        role = kin or _mononym_role(tokens, run_name.start, run_name.end)
+        if not role:
+            apposition = _role_after(tokens, run_name.end)
+            head = apposition.split()[-1].lower() if apposition else ""
+            if (
+                head in ROLE_NOUNS
+                and head not in KINSHIP_NOUNS
+                and not _thing_context(tokens, run_name.start, run_name.end)
+            ):
+                role = apposition  # "Kestrel, the Welsh singer whose ..."
+        if not role:
+            return False
+        identity = ("new", (name,))
+        found = reading.found.get(identity)
+        if found is None:
+            found = _Found(name=name, keys=frozenset({name}), first_pos=pos, full_pos=pos)
+            reading.found[identity] = found
+        found.mention(pos, role, full=True, form=name)
+        return True
+
+    def _note_known(
+        self, reading: _Reading, index: int, pos: tuple[int, int], role: str, full: bool, form: str = ""
+    ) -> None:
         person = self._people[index]
         found = reading.found.get(("known", index))
         if found is None:
-            keys = {surname(person.name), *person.aliases}
+            keys = {surname(person.name), given_name(person.name), *person.aliases} - {""}
             if len(_name_words(person.name)) == 1:
                 keys.add(person.name)
-            found = _Found(
-                name=person.name,
-                aliases=tuple(person.aliases),
-                keys=frozenset(keys),
-                first_pos=pos,
-                full_pos=None,
-                known=person,
-            )
+            found = _Found(name=person.name, keys=frozenset(keys), first_pos=pos, full_pos=None, known=person)
             reading.found[("known", index)] = found
-        found.mention(pos, role, full)
+        found.mention(pos, role, full, form=form)
 
 
-def _note_new(reading: _Reading, identity: tuple, mentions: list[tuple[tuple[int, int], _RunName]]) -> None:
-    mentions = sorted(mentions, key=lambda mention: mention[0])
+def _note_new(reading: _Reading, candidate: _Candidate) -> None:
+    mentions = sorted(candidate.mentions, key=lambda mention: mention[0])
     first_pos, first = mentions[0]
-    family = surname(first.text)
-    found = _Found(name=first.text, aliases=(family,), keys=frozenset({family}), first_pos=first_pos, full_pos=None)
+    name = first.text
+    keys = frozenset({surname(name), given_name(name)} - {""})
+    found = _Found(name=name, keys=keys, first_pos=first_pos, full_pos=None)
     for pos, run_name in mentions:
-        found.mention(pos, run_name.role, full=True)
-    reading.found[identity] = found
+        found.mention(pos, run_name.role, full=True, form=run_name.text)
+        p = pos[0]
+        reading.person_tokens.update((p, k) for k in range(run_name.start, run_name.end))
+    reading.found[("new", candidate.words)] = found
+
+
+def _longer_names(candidates: dict[tuple[str, ...], _Candidate]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Candidates that are the start or the end of a longer one in the same story: its later mentions."""
+    longer: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for words in candidates:
+        for other in candidates:
+            if len(other) > len(words) and (other[-len(words) :] == words or other[: len(words)] == words):
+                if words not in longer or len(other) > len(longer[words]):
+                    longer[words] = other
+    return longer
+
+
+def _refers_to(found: _Found, key: str, words: tuple[str, ...]) -> bool:
+    if key not in found.keys:
+        return False
+    if len(words) > 1:  # "B O'Driscoll" is Brendan, not Bernard's brother Mark
+        return found.name[:1] == words[0][:1]
+    return True
+
+
+def _mention_form(tokens: Sequence[_Token], run_name: _RunName) -> str:
+    if _honorific_before(tokens, run_name.start) and tokens[run_name.start - 1].base in HONORIFICS:
+        return f"{tokens[run_name.start - 1].base} {run_name.text}"
+    return run_name.text
+
+
+def _later_mention_evidence(
+    story: Sequence[Sequence[_Token]], singles: list[tuple[tuple[int, int], _RunName]]
+) -> dict[str, str]:
+    """Surnames the story also uses as a person's: "Mr Raman", "Raman said", "Zielinski, who"."""
+    evidence: dict[str, str] = {}
+    for (p, _), run_name in singles:
+        tokens = story[p]
+        if run_name.initials:
+            continue
+        if _honorific_before(tokens, run_name.start) or _human_role(run_name.role):
+            evidence[run_name.text] = _STRONG
+        elif sign := _attributed(tokens, run_name.start, run_name.end):
+            if evidence.get(run_name.text) != _STRONG:
+                evidence[run_name.text] = sign
+    return evidence
+
+
+def _kinship_before(tokens: Sequence[_Token], start: int, end: int) -> str:
+    """ "her mother, Rosa, who taught her" / "Voronin's sister, Katya, travelled" -> "mother".
+
+    Only when the story goes on to say something of them: a first name alone in a list ("his
+    mother, Elena, and his fiancee, ...") is too little to make a person's public page from.
+    """
+    if end + 1 >= len(tokens):
+        return ""
+    after, then = tokens[end], tokens[end + 1]
+    if after.lower not in PERSON_CUES and not (
+        after.text == ","
+        and then.kind == _WORD
+        and not then.capitalised
+        and then.lower not in ("and", "or", "but", "nor")
+    ):
+        return ""
+    if start < 3 or tokens[start - 1].text != ",":
+        return ""
+    noun = tokens[start - 2]
+    if noun.lower not in KINSHIP_NOUNS:
+        return ""
+    owner = tokens[start - 3]
+    if owner.lower not in POSSESSIVE_DETERMINERS and not owner.possessive:
+        return ""
+    return noun.lower
+
+
+def _mononym_role(tokens: Sequence[_Token], start: int, end: int) -> str:
+    """A one-word name with a person's role right before it ("Brazilian striker Tiaguinho")."""
+    if start == 0 or tokens[start - 1].capitalised or tokens[start - 1].lower not in ROLE_NOUNS:
+        return ""
+    if tokens[start - 1].lower in KINSHIP_NOUNS:
+        return ""
+    if end < len(tokens) and tokens[end].capitalised:
+        return ""
+    return _role_before(tokens, start)
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _name_words(name: str) -> tuple[str, ...]:
@@ -1041,12 +1234,14 @@ def suggest_tags(paragraphs: Sequence[str], limit: int = 6) -> list[str]:
     for p, tokens in enumerate(reading.story):
         i = 0
         while i < len(tokens):
-            tag, length = _tag_at(tokens, i, p, reading.person_tokens)
+            tag, length = _tag_at(tokens, i, p, reading.person_tokens | reading.name_tokens)
             if tag:
                 counts[tag] = counts.get(tag, 0) + 1
                 first_seen.setdefault(tag, (p, i))
             i += length
-    ranked = sorted(counts, key=lambda tag: (-counts[tag], first_seen[tag]))
+    # What the story is mainly about: named in the lede or more than once, not every passing mention.
+    main = [tag for tag in counts if counts[tag] > 1 or first_seen[tag][0] == 0]
+    ranked = sorted(main, key=lambda tag: (-counts[tag], first_seen[tag]))
     return ranked[: max(limit, 0)]
 
 
@@ -1074,6 +1269,8 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
             continue
         phrase = " ".join(word.base for word in window)
         if phrase in TAG_NAMES:
+            if _inside_a_name(tokens, i, i + length):
+                return None, length  # "Swiss Re", "Zurich Premiership", "Mr Houston"
             return TAG_NAMES[phrase], length
         if length > 1 and phrase in _NON_PERSON_PHRASES:
             return None, length  # "New York Times" is not "New York"
@@ -1083,6 +1280,17 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
         if lowered in TOPIC_PHRASES:
             return TOPIC_PHRASES[lowered], length
     return None, 1
+
+
+def _inside_a_name(tokens: Sequence[_Token], start: int, end: int) -> bool:
+    """A place or organisation word that is only part of another name: a firm, an event, a person."""
+    if start > 0 and tokens[start - 1].base in HONORIFICS:
+        return True
+    if end < len(tokens) and not tokens[end - 1].possessive:
+        following = tokens[end]
+        if following.kind == _WORD and following.capitalised and not following.initial:
+            return following.base not in TAG_NAMES and _capitalised_word_class(following) in (_NAME, _OTHER)
+    return False
 
 
 def _breaks_phrase(window: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[int, int]]) -> bool:

@@ -92,6 +92,28 @@ class DateTimePart(Part):
         data[f"{self.key}_1"] = local.strftime("%H:%M:%S") if local else ""
 
 
+class CheckboxPart(Part):
+    """A checkbox: posted as "on" when ticked, not at all when not."""
+
+    def in_form(self, data):
+        return True
+
+    def from_snapshot(self, snapshot):
+        return bool(snapshot.get(self.key))
+
+    def from_form(self, data, files):
+        return bool(data.get(self.key))
+
+    def show(self, value):
+        return "yes" if value else "no"
+
+    def write(self, data, files, snapshot):
+        if snapshot.get(self.key):
+            data[self.key] = "on"
+        else:
+            data.pop(self.key, None)
+
+
 class TagsPart(Part):
     def from_snapshot(self, snapshot):
         return tuple(sorted({name.casefold() for name in snapshot.get(self.key) or []}))

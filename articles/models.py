@@ -1,10 +1,11 @@
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Greatest
+from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -13,7 +14,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import images, wire
+from articles import images
+from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -22,6 +24,9 @@ WORDS_PER_MINUTE = 230
 # most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
 NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
 NEXT_SCHEDULED_CACHE_SECONDS = 600
+
+# How long after a story went out a save still counts as part of putting it out, not as an update.
+EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
 
 
 class EditConflict(Exception):
@@ -77,7 +82,20 @@ class Person(VersionedModel):
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     aliases = models.TextField(
         blank=True,
-        help_text="Other spellings and the surname used on later mentions, one per line.",
+        help_text=(
+            "Other names stories use for this person, one per line. Imports link a story to this person by "
+            "the full name or by one of these, never by a surname alone: add a surname only if it is unmistakable."
+        ),
+    )
+    found_automatically = models.BooleanField(
+        default=False,
+        help_text="Created by an import from a story's text, not yet reviewed by an editor.",
+    )
+    found_as = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text='The forms imported stories named this person by ("Mr Wong", "Wong").',
     )
 
     objects = PersonQuerySet.as_manager()
@@ -101,7 +119,7 @@ class Person(VersionedModel):
 
     def snapshot(self):
         """The editable record as plain data, for merging an edit form with later saves."""
-        fields = ["name", "slug", "role", "bio", "aliases"]
+        fields = ["name", "slug", "role", "bio", "aliases", "found_automatically"]
         return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
 
     @property
@@ -203,8 +221,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
-        return self.published().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        """Published stories as cards and feed items: newest first, tags prefetched, no bodies loaded."""
+        return (
+            self.published().with_last_change().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+        )
 
     def scheduled(self):
         """Published stories whose time has not come yet: they go live by themselves."""
@@ -226,9 +246,32 @@ class ArticleQuerySet(models.QuerySet):
         cache.set(NEXT_SCHEDULED_CACHE_KEY, upcoming, NEXT_SCHEDULED_CACHE_SECONDS)
         return upcoming
 
+    def with_last_change(self):
+        """Each story with `last_changed_at`: THE rule for "last changed" that the page, its JSON-LD,
+        feeds, sitemaps and the Last-Modified header all read (through Article.modified_at).
+
+        A story last changed when it was published, unless it was edited noticeably after it went
+        out (a minute of slack for the saving itself; a story entered back-dated, as an import is,
+        went out when it was entered, so loading it is no edit), or a correction, clarification or
+        update was appended later: then the later of the two.
+        """
+        went_out = Greatest(Coalesce("published_at", "created_at"), "created_at")
+        edited = Case(
+            When(
+                updated_at__gt=ExpressionWrapper(went_out + EDIT_SLACK, output_field=models.DateTimeField()),
+                then=F("updated_at"),
+            ),
+            default=Coalesce("published_at", "updated_at"),
+            output_field=models.DateTimeField(),
+        )
+        latest_note = Subquery(
+            Correction.objects.filter(article=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        )
+        return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.with_last_change().prefetch_related(
             "tags",
             "people",
             Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
@@ -401,7 +444,7 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         address_fields = {"slug", "status", "published_at"}
         may_move = kwargs.get("update_fields") is None or address_fields.intersection(kwargs["update_fields"])
         old_path = self.stored_public_path() if may_move else None
@@ -504,17 +547,19 @@ class Article(VersionedModel):
 
     @property
     def was_updated(self):
-        """Edited noticeably after it went out, or after it was entered when it was entered back-dated
-        (an imported archive story is not an update); a minute of slack for the saving itself."""
-        if not (self.published_at and self.updated_at):
-            return False
-        went_out = max(self.published_at, self.created_at or self.published_at)
-        return (self.updated_at - went_out).total_seconds() > 60
+        """Changed after it went out (edited or given a note): pages say "Updated"."""
+        return self.published_at is not None and self.modified_at > self.published_at
 
     @property
     def modified_at(self):
-        """The last change readers are told about: the update, else the publication."""
-        return self.updated_at if self.was_updated or not self.published_at else self.published_at
+        """The last change readers are told about, by the one rule of ArticleQuerySet.with_last_change
+        (read from its annotation where the story was loaded with it, else asked for)."""
+        annotated = getattr(self, "last_changed_at", None)
+        if annotated is not None:
+            return annotated
+        if self.pk is None:
+            return self.published_at or self.updated_at
+        return Article.objects.with_last_change().values_list("last_changed_at", flat=True).get(pk=self.pk)
 
     def related_articles(self, limit=None):
         """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""
@@ -591,7 +636,7 @@ class RelatedHeadline(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.headline_key = wire.headline_key(self.headline)
+        self.headline_key = headline_key(self.headline)
         super().save(*args, **_with_headline_key(kwargs))
 
     @property
@@ -735,26 +780,6 @@ class ArticleRedirect(models.Model):
             cls.objects.update_or_create(old_path=old_path, defaults={"article": article})
 
 
-class PersonRedirect(models.Model):
-    """The address of a person renamed (or merged into another), which now answers with a permanent redirect."""
-
-    old_slug = models.SlugField(max_length=200, unique=True)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.person_id}"
-
-    @classmethod
-    def current_slug(cls, old_slug):
-        return cls.objects.filter(old_slug=old_slug).values_list("person__slug", flat=True).first()
-
-    @classmethod
-    def follow_rename(cls, person, old_slug):
-        if old_slug and old_slug != person.slug:
-            cls.objects.filter(old_slug=person.slug).delete()
-            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
-
-
 def follow_tag_rename(tag, old_slug):
     """After a tag was saved: its old address redirects to it (and an address it takes back stops redirecting)."""
     if old_slug and old_slug != tag.slug:
@@ -773,6 +798,113 @@ def _remember_tag_slug(sender, instance, raw=False, **kwargs):
 def _redirect_renamed_tag(sender, instance, created, raw=False, **kwargs):
     if not raw and not created:
         follow_tag_rename(instance, getattr(instance, "_stored_slug", None))
+
+
+class PersonRedirect(models.Model):
+    """The address of a person merged into another one, or renamed, which now answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.person_id}"
+
+    @classmethod
+    def follow_rename(cls, person, old_slug):
+        """After `person` was saved: their old address redirects to them (and one they take back stops)."""
+        if old_slug and old_slug != person.slug:
+            cls.objects.filter(old_slug=person.slug).delete()
+            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
+
+
+class RejectedPersonName(models.Model):
+    """A name an editor said is not a person: imports never link or create anyone from it again."""
+
+    name = models.CharField(max_length=200, unique=True)
+    rejected_at = models.DateTimeField(default=timezone.now)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "name that is not a person"
+        verbose_name_plural = "names that are not people"
+
+    def __str__(self):
+        return self.name
+
+
+def merge_people(kept, people, user=None):
+    """Fold `people` into `kept`: their stories, names (as aliases) and addresses move to `kept`.
+
+    Each story whose people change records a revision, so the merge shows in its history. The kept
+    person counts as reviewed by an editor from now on: its aliases are editors' choices.
+    """
+    from articles.revisions import record_baseline
+
+    merged = [person for person in people if person.pk != kept.pk]
+    if not merged:
+        return 0
+    merged_ids = [person.pk for person in merged]
+    through = Article.people.through
+    with transaction.atomic():
+        moved = Article.objects.filter(people__in=merged_ids).distinct()
+        moved_ids = list(moved.values_list("pk", flat=True))
+        for article in Article.objects.filter(pk__in=moved_ids):
+            record_baseline(article)
+        already = set(through.objects.filter(person=kept).values_list("article_id", flat=True))
+        through.objects.bulk_create(
+            [through(article_id=pk, person_id=kept.pk) for pk in moved_ids if pk not in already]
+        )
+        aliases = kept.alias_list
+        for person in merged:
+            for name in (person.name, *person.alias_list):
+                if name != kept.name and name not in aliases:
+                    aliases.append(name)
+        kept.aliases = "\n".join(aliases)
+        kept.found_automatically = False
+        kept.found_as = sorted({*kept.found_as, *(form for person in merged for form in person.found_as)})
+        kept.role = kept.role or next((person.role for person in merged if person.role), "")
+        kept.version += 1  # a form opened on the kept person before the merge must not undo it
+        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role", "version"])
+        PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
+        PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
+        PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
+        Person.objects.filter(pk__in=merged_ids).delete()
+        stories = Article.objects.filter(pk__in=moved_ids)
+        # Search finds stories by their people's names and aliases, and theirs changed.
+        stories.refresh_search_index()
+        names = ", ".join(person.name for person in merged)
+        stories.record_revisions(user, f"People merged: {names} into {kept.name}")
+    return len(merged)
+
+
+def reject_people(people, user=None):
+    """Editors' "not a person": take each off every story, delete it, and never create it again.
+
+    The names (and the aliases they were found by) go on the rejected list the importer consults.
+    """
+    from articles.revisions import record_baseline
+
+    people = list(people)
+    if not people:
+        return 0
+    ids = [person.pk for person in people]
+    with transaction.atomic():
+        stories = Article.objects.filter(pk__in=Article.objects.filter(people__in=ids).values("pk"))
+        story_ids = list(stories.values_list("pk", flat=True))
+        for article in Article.objects.filter(pk__in=story_ids):
+            record_baseline(article)
+        names = sorted({person.name for person in people})
+        existing = set(RejectedPersonName.objects.filter(name__in=names).values_list("name", flat=True))
+        RejectedPersonName.objects.bulk_create(
+            [RejectedPersonName(name=name, rejected_by=user) for name in names if name not in existing]
+        )
+        PersonRedirect.objects.filter(person__in=ids).delete()
+        Person.objects.filter(pk__in=ids).delete()
+        stories = Article.objects.filter(pk__in=story_ids)
+        stories.refresh_search_index()
+        stories.record_revisions(user, f"Not a person: {', '.join(names)}")
+    return len(people)
 
 
 def merge_tags(kept, tags, user=None):

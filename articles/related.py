@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from articles.formats import headline_key
 from articles.models import Article, ExcludedStory, PinnedStory, TaggedArticle, TagUsage
-from articles.wire import headline_key
 
 # SQLite allows 500 terms in one compound SELECT, and it gets two per tag.
 MAX_RANKED_TAGS = 100

@@ -12,7 +12,9 @@ Reporter
 Editor
   - everything on stories, people, tags, related headlines, pinned and excluded related stories,
     revisions and corrections, including publishing, scheduling, unpublishing, restoring and
-    appending corrections, clarifications and updates.
+    appending corrections, clarifications and updates;
+  - merges people and marks records as not a person (and keeps the list of names that are not
+    people), which rewrites every story that mentions them.
 Superusers may do everything, as usual.
 """
 
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS = {
         *[("taggit", f"{action}_tag") for action in _ALL],
         *[("articles", f"{action}_revision") for action in _ALL],
         *[("articles", f"{action}_correction") for action in _ALL],
+        *[("articles", f"{action}_rejectedpersonname") for action in _ALL],
         ("articles", "publish_article"),
         ("articles", "restore_revision"),
     ],
@@ -125,3 +128,8 @@ def visible_articles(user, queryset):
     if can_publish(user):
         return queryset
     return queryset.filter(created_by=user) | queryset.published()
+
+
+def can_curate_people(user):
+    """Merging people and marking records as not a person rewrite many stories: editors only."""
+    return user.has_perm("articles.change_person") and user.has_perm("articles.delete_person")

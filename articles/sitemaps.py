@@ -21,16 +21,17 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
+            .with_last_change()
             .only("slug", "published_at", "created_at", "updated_at")
             .order_by("-published_at", "-id")
         )
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def get_latest_lastmod(self):
         # The framework would load every story to find this; one aggregate does it.
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        return self.items().aggregate(latest=Max("last_changed_at"))["latest"]
 
 
 class TagSitemap(Sitemap):

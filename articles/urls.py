@@ -14,10 +14,10 @@ urlpatterns = [
     path("news/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),
     path("tags/<slug:slug>/feed/", views.public(views.tag_renames(feeds.TagFeed())), name="tag_feed"),
     path("tags/<slug:slug>/feed/atom/", views.public(views.tag_renames(feeds.TagAtomFeed())), name="tag_atom_feed"),
-    path("people/<slug:slug>/feed/", views.public(views.person_renames(feeds.PersonFeed())), name="person_feed"),
+    path("people/<slug:slug>/feed/", views.public(feeds.PersonFeed()), name="person_feed"),
     path(
         "people/<slug:slug>/feed/atom/",
-        views.public(views.person_renames(feeds.PersonAtomFeed())),
+        views.public(feeds.PersonAtomFeed()),
         name="person_atom_feed",
     ),
     path("feeds/latest/", views.public(feeds.LatestFeed()), name="latest_feed"),

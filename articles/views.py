@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles import previews, roles
@@ -55,7 +56,6 @@ def follows_renames(current_slug):
 
 
 tag_renames = follows_renames(TagRedirect.current_slug)
-person_renames = follows_renames(PersonRedirect.current_slug)
 
 
 def public_max_age():
@@ -130,11 +130,13 @@ def article_detail(request, year, month, day, slug):
         return preview(request, article)
     if not at_its_address:
         return redirect(article, permanent=True)
-    return render(
+    response = render(
         request,
         "articles/article_detail.html",
         {"article": article, "related_articles": article.related_articles()},
     )
+    response["Last-Modified"] = http_date(article.modified_at.timestamp())
+    return response
 
 
 def preview(request, article):
@@ -193,9 +195,11 @@ def person_list(request):
 
 
 @public
-@person_renames
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+        return redirect(merged.person, permanent=True)
     page = paginate(request, person.articles.for_listing())
     if not page.paginator.count:
         raise Http404("No published story mentions this person.")

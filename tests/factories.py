@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from articles.demo import apply_after_import, read_demo_newsroom
 from articles.models import Article, Correction, Person, RelatedHeadline
 from articles.roles import ROLES, sync_role_groups
 
@@ -164,6 +165,9 @@ def load_demo_newsroom(image_width=640, media_cache=None):
     # Loaded now, but as published: not "updated" since.
     for article in articles.values():
         Article.objects.filter(pk=article.pk).update(updated_at=article.published_at or article.created_at)
+        article.refresh_from_db(fields=["updated_at"])
+    apply_after_import(read_demo_newsroom())
+    for article in articles.values():
         article.refresh_from_db(fields=["updated_at"])
     for story in stories:
         for position, item in enumerate(story["related_headlines"], start=1):

@@ -93,7 +93,7 @@ def test_feed_item_carries_summary_author_tags_dates_guid_and_image(client, news
     assert sorted(tag.term for tag in entry.tags) == ["Harbour", "Weather"]
     assert entry.published_parsed[:6] == story.published_at.utctimetuple()[:6]
     if name == "latest_atom_feed":  # RSS 2.0 has no element for it
-        assert entry.updated_parsed[:6] == story.updated_at.utctimetuple()[:6]
+        assert entry.updated_parsed[:6] == story.modified_at.utctimetuple()[:6]
     assert entry.id == f"tag:testserver,{story.created_at:%Y-%m-%d}:article:{story.pk}"
     assert len({item.id for item in parsed.entries}) == len(parsed.entries)
     [enclosure] = entry.enclosures

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from articles import search, wire
+from articles import formats, search
 from articles.models import Article
 from tests.factories import make_article, make_person
 
@@ -39,7 +39,7 @@ def found(client, query):
 
 @pytest.fixture
 def wire_story():
-    [story] = wire.parse(WIRE_SAMPLE.read_bytes(), WIRE_SAMPLE.name)
+    [story] = formats.parse(WIRE_SAMPLE.read_bytes(), WIRE_SAMPLE.name)
     return make_article(story.headline, summary=story.summary, body=story.body, slug="wire-sample")
 
 

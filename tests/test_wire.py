@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import wire
-from articles.wire import HeadlineRef, PersonRef, WireError
+from articles import formats
+from articles.formats import FormatError, HeadlineRef, PersonRef
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "wire"
 SAMPLE_PATH = FIXTURES / "000_92f1b64a3400c9d2.txt"
@@ -23,7 +23,7 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 
 @pytest.fixture(autouse=True)
 def isolated_media_and_cache():
-    # Overrides the Django-backed autouse fixture in conftest.py: wire.py is
+    # Overrides the Django-backed autouse fixture in conftest.py: articles.formats is
     # pure, so these tests need neither settings nor a cache.
     yield
 
@@ -31,15 +31,15 @@ def isolated_media_and_cache():
 def parse_one(data, source="story.txt"):
     if isinstance(data, str):
         data = data.encode("utf-8")
-    [story] = wire.parse(data, source)
+    [story] = formats.parse(data, source)
     return story
 
 
 def raises_wire_error(data, source="story.txt"):
     if isinstance(data, str):
         data = data.encode("utf-8")
-    with pytest.raises(WireError) as caught:
-        wire.parse(data, source)
+    with pytest.raises(FormatError) as caught:
+        formats.parse(data, source)
     return caught.value
 
 
@@ -300,7 +300,7 @@ def test_json_object():
 def test_json_list_is_detected_by_content_and_indexed():
     data = [{"body": "One. Two."}, {"headline": "Second", "body": ["Para A", "Para B"], "status": "unpublished"}]
 
-    stories = wire.parse(json.dumps(data).encode(), "<stdin>")
+    stories = formats.parse(json.dumps(data).encode(), "<stdin>")
 
     assert [story.source for story in stories] == ["<stdin>#0", "<stdin>#1"]
     assert stories[0].headline == "One"
@@ -312,7 +312,7 @@ def test_json_list_is_detected_by_content_and_indexed():
 def test_cp1252_warning_reaches_every_json_story():
     data = json.dumps([{"body": "Caf\u00e9 one."}, {"body": "Two."}], ensure_ascii=False).encode("cp1252")
 
-    stories = wire.parse(data, "old.json")
+    stories = formats.parse(data, "old.json")
 
     assert stories[0].paragraphs == ("Caf\u00e9 one.",)
     assert all(len(story.warnings) == 1 for story in stories)
@@ -407,11 +407,11 @@ def test_errors_name_file_line_and_field(data, source, line, field, fragment):
 
 
 def test_headline_key_ignores_case_punctuation_and_quotes():
-    assert wire.headline_key("Gaza's Rafah crossing") == wire.headline_key("GAZA\u2019S RAFAH CROSSING!")
-    assert wire.headline_key('  "U.S."  shutdown\tlooms ') == "us shutdown looms"
-    assert wire.headline_key("Israel-Hamas talks") == wire.headline_key("Israel \u2013 Hamas talks")
-    assert wire.headline_key("Caf\u00e9") == wire.headline_key("Cafe\u0301")
-    assert wire.headline_key("Rafah opens") != wire.headline_key("Rafah closes")
+    assert formats.headline_key("Gaza's Rafah crossing") == formats.headline_key("GAZA\u2019S RAFAH CROSSING!")
+    assert formats.headline_key('  "U.S."  shutdown\tlooms ') == "us shutdown looms"
+    assert formats.headline_key("Israel-Hamas talks") == formats.headline_key("Israel \u2013 Hamas talks")
+    assert formats.headline_key("Caf\u00e9") == formats.headline_key("Cafe\u0301")
+    assert formats.headline_key("Rafah opens") != formats.headline_key("Rafah closes")
 
 
 @pytest.mark.parametrize(
@@ -428,13 +428,13 @@ def test_headline_key_ignores_case_punctuation_and_quotes():
     ],
 )
 def test_derive_headline_takes_the_first_sentence(lede, headline):
-    assert wire.derive_headline(lede) == headline
+    assert formats.derive_headline(lede) == headline
 
 
 def test_derive_headline_cuts_long_sentences_at_a_word_boundary():
     lede = SAMPLE_PARAGRAPHS[0]
 
-    headline = wire.derive_headline(lede)
+    headline = formats.derive_headline(lede)
 
     assert len(headline) <= 110
     assert lede.startswith(headline)
@@ -447,14 +447,14 @@ def test_derive_headline_cuts_long_sentences_at_a_word_boundary():
 def test_derive_headline_never_splits_a_word(words, limit):
     lede = " ".join(words)
 
-    headline = wire.derive_headline(lede, limit)
+    headline = formats.derive_headline(lede, limit)
 
     assert 0 < len(headline) <= max(limit, len(words[0]))
     assert lede.startswith(headline)
     assert len(headline) == len(lede) or lede[len(headline)] == " "
 
 
-# --- property-based: only WireError escapes, and parsed bodies are faithful -------------
+# --- property-based: only FormatError escapes, and parsed bodies are faithful -------------
 
 
 def normalised_lines(text):
@@ -486,8 +486,8 @@ def check_faithful_to_text(story, text):
 
 def parse_or_refuse(data, source):
     try:
-        return wire.parse(data, source)
-    except WireError as error:
+        return formats.parse(data, source)
+    except FormatError as error:
         assert error.source == source
         return []
 
@@ -577,7 +577,7 @@ JSON_VALUES = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
-STORY_FIELDS = st.sampled_from([*sorted(wire.FIELDS), "name", "role", "url", "headline", "body", "extra"])
+STORY_FIELDS = st.sampled_from([*sorted(formats.FIELDS), "name", "role", "url", "headline", "body", "extra"])
 
 
 @FAST
@@ -629,7 +629,7 @@ WELL_TYPED_STORIES = st.fixed_dictionaries(
         "byline": WORDS,
         "slug": st.sampled_from(["wire-story", "2025-budget", "Bad Slug", ""]),
         "published_at": st.sampled_from(["2025-01-31T08:00:00Z", "2025-01-31T10:00:00+02:00", "2025-01-31", "soon"]),
-        "status": st.sampled_from([*wire.STATUSES, "Published", "live"]),
+        "status": st.sampled_from([*formats.STATUSES, "Published", "live"]),
         "tags": st.lists(WORDS, max_size=4),
         "people": st.lists(PEOPLE, max_size=3),
         "related_headlines": st.lists(RELATED, max_size=3),

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from articles.wire import headline_key
+from articles.formats import headline_key
 
 
 def fill_headline_keys(apps, schema_editor):

@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import demo
+
 DEMO_STORIES = settings.BASE_DIR / "demo" / "stories.json"
 DEMO_LOGIN = ("admin", "admin")
 
@@ -14,6 +16,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("The demo set-up is for local development only: run it with DJANGO_DEBUG=1.")
         call_command("import_articles", str(DEMO_STORIES), verbosity=options["verbosity"])
+        demo.apply_after_import(demo.read_demo_newsroom())
         username, password = DEMO_LOGIN
         User = get_user_model()
         if not User.objects.filter(username=username).exists():

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_corrections'),
+        ('articles', '0008_people_review'),
     ]
 
     operations = [
@@ -19,14 +19,6 @@ class Migration(migrations.Migration):
                 ('old_path', models.CharField(max_length=300, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='articles.article')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='PersonRedirect',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_slug', models.SlugField(max_length=200, unique=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='articles.person')),
             ],
         ),
     ]
