@@ -22,6 +22,7 @@ from taggit.models import Tag
 from articles import kept_uploads, merging, previews, publishing, roles
 from articles.images import ImageUploadField
 from articles.models import (
+    AgencyItem,
     Article,
     Correction,
     EditConflict,
@@ -1007,3 +1008,20 @@ class TagAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(AgencyItem)
+class AgencyItemAdmin(admin.ModelAdmin):
+    """Where each agency story came from: read-only, since imports keep it (articles/agency_items.py)."""
+
+    list_display = ["guid", "article", "format", "version", "pub_status", "version_created"]
+    list_filter = ["format", "pub_status"]
+    search_fields = ["guid", "article__headline"]
+    list_select_related = ["article"]
+    readonly_fields = [field.name for field in AgencyItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

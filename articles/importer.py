@@ -25,14 +25,14 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import formats
+from articles import agency_items, formats
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
 from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
 from articles.revisions import record_baseline
 from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
-STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ""})
+STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ".xml", ".nitf", ""})
 MAX_FILE_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
@@ -182,6 +182,7 @@ class Importer:
         self.continue_on_error = continue_on_error
         self.on_story = on_story or (lambda story: None)
         self.on_file = on_file or (lambda source: None)
+        self._agency = agency_items.Gate(status_given=status is not None)
         self._image_storage = Article._meta.get_field("lead_image").storage
         self._stored_images = []
         self._keys_seen = {}  # source key -> the input that imported it in this run
@@ -252,8 +253,14 @@ class Importer:
     # --- one story -----------------------------------------------------------------
 
     def _import_story(self, source, story):
+        if story.item is not None:
+            held = self._agency.held(story)
+            if held:
+                return self._held_report(story, held)
+            story = self._agency.prepared(source, story)
         key = self._source_key(source, story)
-        if key in self._keys_seen:
+        # Versions of one agency item may come in one run: the item's version decides, not the order.
+        if key in self._keys_seen and story.item is None:
             raise ImportProblem(
                 f"is the same story as {self._keys_seen[key]} (source key {key!r}); give each a distinct slug",
                 source=story.source,
@@ -300,6 +307,8 @@ class Importer:
             self._file_to_index.append(article.pk)
         if created or changed:
             self._to_relate.append(article.pk)
+        if story.item is not None:
+            self._agency.remember(article, story)
 
         return StoryReport(
             source=story.source,
@@ -316,7 +325,29 @@ class Importer:
             warnings=story.warnings,
         )
 
+    def _held_report(self, story, held):
+        """An agency item that changed no copy (older version, cancellation), reported with why."""
+        article = held.article
+        if held.taken_down:
+            self._to_relate.append(article.pk)
+        return StoryReport(
+            source=story.source,
+            outcome="updated" if held.taken_down else "unchanged",
+            slug=article.slug if article else "",
+            headline=article.headline if article else "",
+            headline_derived=False,
+            changed=("status",) if held.taken_down else (),
+            tags=(),
+            tags_suggested=False,
+            people=(),
+            links=(),
+            linked_waiting=0,
+            warnings=(held.warning,),
+        )
+
     def _source_key(self, source, story):
+        if story.item is not None:
+            return agency_items.source_key(story.item.guid)
         if story.slug:
             key = f"slug:{story.slug}"
         elif source.name:
@@ -482,7 +513,13 @@ class Importer:
                 continue
             pk, link = self._person(ref.name, ref.role, ref.aliases)
             people.setdefault(pk, link)
-        for mention in self._people_index.find(story.paragraphs):
+        # An agency item that names its people has chosen them: nobody is guessed from its text, and
+        # the organisations and places it names are never taken for people.
+        chosen = story.item is not None and bool(story.people)
+        not_people = {c.name.casefold() for c in story.item.organisations + story.item.places} if story.item else set()
+        for mention in () if chosen else self._people_index.find(story.paragraphs):
+            if mention.name.casefold() in not_people:
+                continue
             if mention.known_key is not None:
                 pk, link = mention.known_key, PersonLink(mention.name, mention.role)
             elif not story.people:

@@ -980,3 +980,56 @@ def tags_in_use():
         .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")
     )
+
+
+class AgencyItem(models.Model):
+    """The agency item (NITF, NewsML-G2, ninjs) a story was imported from: its identity, version and status.
+
+    Found by the item's own identifier, so a later version updates the same story and an older one
+    arriving late is ignored. A canceled item whose story never came is kept too (with no story), so
+    an earlier version delivered after the cancellation does not bring the story back.
+    """
+
+    class PubStatus(models.TextChoices):
+        USABLE = "usable", "Usable"
+        WITHHELD = "withheld", "Withheld"
+        CANCELED = "canceled", "Canceled"
+
+    guid = models.CharField(max_length=500, unique=True, help_text="The item's own identifier (guid, uri, doc-id).")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, null=True, blank=True, related_name="agency_item")
+    format = models.CharField(max_length=20)
+    format_version = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    version_created = models.DateTimeField(null=True, blank=True)
+    pub_status = models.CharField(max_length=10, choices=PubStatus.choices, default=PubStatus.USABLE)
+    ednote = models.TextField("editorial note", blank=True, help_text="The provider's note to editors.")
+    # What our story fields do not hold, kept as the item gave it: [{"name", "code", "role"}, ...].
+    organisations = models.JSONField(default=list, blank=True)
+    places = models.JSONField(default=list, blank=True)
+    pictures = models.JSONField(default=list, blank=True, help_text="Picture addresses, recorded and never fetched.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "agency item"
+
+    def __str__(self):
+        return f"{self.guid} v{self.version}"
+
+    def is_newer_than(self, version, version_created):
+        """Whether the stored version is later than the given one (an older item must not overwrite it)."""
+        if version != self.version:
+            return self.version > version
+        return bool(self.version_created and version_created and self.version_created > version_created)
+
+
+class SubjectCode(models.Model):
+    """A subject's code (IPTC qcode such as "medtop:04000000", or a provider's URI) and the tag it became.
+
+    Imports find the tag by its code first, so a tag an editor renamed or merged keeps its agency subjects.
+    """
+
+    code = models.CharField(max_length=255, unique=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="subject_codes")
+
+    def __str__(self):
+        return f"{self.code} → {self.tag_id}"

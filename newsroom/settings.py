@@ -59,11 +59,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "articles",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.ApiHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,3 +197,9 @@ RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+# Content API (api/): requests a client may make, per address without a key and per API key ("N/s|min|hour|day").
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "60/min")
+API_KEY_RATE = os.environ.get("API_KEY_RATE", "1200/min")
+# Proxies in front of the app (CDN, load balancer) whose X-Forwarded-For entries name them, not the client:
+# the API's per-address limit counts the address that many hops back (0: the connection's own address).
+NINJA_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))

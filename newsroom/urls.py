@@ -14,6 +14,7 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("articles.urls")),
 ]
 

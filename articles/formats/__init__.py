@@ -11,7 +11,7 @@ Pure: never Django.
 
 from dataclasses import replace
 
-from articles.formats import fixture, plain
+from articles.formats import agency_xml, fixture, ninjs, plain
 from articles.formats.fields import FIELDS, MAX_LENGTHS, STATUSES
 from articles.formats.story import FormatError, HeadlineRef, PersonRef, Story
 from articles.formats.text import decode, derive_headline, first_sentence, headline_key
@@ -33,6 +33,8 @@ __all__ = [
 
 # Tried in order; plain text takes whatever no other format claims.
 _STRUCTURED_FORMATS = (fixture,)
+# Agency formats are told by their content whatever the file is called: ninjs files end in .json too.
+_AGENCY_FORMATS = (agency_xml, ninjs)
 
 
 def parse(data, source):
@@ -45,6 +47,9 @@ def parse(data, source):
 
 def parser_for(text, source):
     """The module that reads this text; the file name only settles what the content leaves open."""
+    for module in _AGENCY_FORMATS:
+        if module.looks_like(text):
+            return module
     name = source.lower()
     if name.endswith(".json"):
         return fixture

@@ -55,6 +55,10 @@ class Story:
     image_caption: str = ""
     image_credit: str = ""
     warnings: tuple[str, ...] = ()
+    # Agency formats (nitf, newsml, ninjs): the body as HTML in the body vocabulary, and the item's
+    # identity and metadata (an articles.formats.item.ItemMeta); None for wire text and fixtures.
+    body_html: str = ""
+    item: object = None
 
     @property
     def body(self):

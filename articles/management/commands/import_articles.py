@@ -19,7 +19,8 @@ def moment(value):
 
 class Command(BaseCommand):
     help = (
-        "Import wire stories (plain text) and fixtures (JSON) from files, folders (walked in sorted order) or "
+        "Import wire stories (plain text), fixtures (JSON) and agency items (NITF, NewsML-G2, ninjs) from files, "
+        "folders (walked in sorted order) or "
         "'-' for standard input. One run is all or nothing; importing the same files again changes nothing."
     )
     # Tests hand standard input in through call_command(..., stdin=...).
