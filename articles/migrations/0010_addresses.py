@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_people_review'),
+        ('articles', '0009_agency_items'),
     ]
 
     operations = [
