@@ -550,12 +550,7 @@ class ArticleAdmin(ConflictSafeAdmin):
         obj.build_renditions()
 
     def save_related(self, request, form, formsets, change):
-        tags_before = list(form.instance.tagged_items.values_list("tag", flat=True)) if change else []
         super().save_related(request, form, formsets, change)
-        # Tags and people are saved only now; search indexes their names with the story, and the
-        # related-stories index takes its status, time and tags.
-        form.instance.refresh_search_index()
-        form.instance.refresh_related_index(previous_tag_ids=tags_before)
         # Recorded after tags, people and headlines are saved, so the snapshot holds them.
         form.instance.record_revision(request.user, "Edited in the admin" if change else "Created in the admin")
 
@@ -879,12 +874,6 @@ class PersonAdmin(ConflictSafeAdmin):
         super().mark_opened_at_stored(data, obj, stored)
         data["opened_state"] = sign_person_state(obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Stories are found by the names of the people they mention.
-        if change and {"name", "aliases"}.intersection(form.changed_data):
-            form.instance.articles.all().refresh_search_index()
-
     @admin.action(description="Merge selected people into one…")
     def merge_selected(self, request, queryset):
         if not roles.can_curate_people(request.user):
@@ -974,12 +963,6 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Stories are found by the names of their tags.
-        if change and "name" in form.changed_data:
-            Article.objects.tagged(form.instance).refresh_search_index()
 
     @admin.action(description="Merge selected tags into one…")
     def merge_selected(self, request, queryset):

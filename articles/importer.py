@@ -37,8 +37,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
-SEARCH_INDEX_BATCH = 200
-RELATED_INDEX_BATCH = 500
 
 
 class ImportProblem(Exception):
@@ -188,10 +186,6 @@ class Importer:
         self._keys_seen = {}  # source key -> the input that imported it in this run
         self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
-        self._file_to_index = []  # stories of the current file whose tags or people changed
-        self._to_index = []  # ... of the files done, re-indexed for search in batches
-        self._to_relate = []  # stories created or changed: their status, time or tags may be new
-        self._tags_removed = set()  # tags taken off existing stories, recounted for related stories
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
@@ -201,8 +195,6 @@ class Importer:
                 for source in sources:
                     self._run_file(source, report)
                     self.on_file(source)
-                self._refresh_search_index(batch=1)
-                self._refresh_related_index()
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -228,13 +220,9 @@ class Importer:
                     del self._keys_seen[key]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
-                self._file_to_index = []
                 self._load_people()
                 report.failures.append(problem)
                 return
-        self._to_index += self._file_to_index
-        self._file_to_index = []
-        self._refresh_search_index()
         report.files += 1
         for story in stories:
             report.count(story)
@@ -303,10 +291,6 @@ class Importer:
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
         if created or changed:
             article.record_revision(None, f"Imported from {source.label}")
-        if created or {"tags", "people"} & set(changed):
-            self._file_to_index.append(article.pk)
-        if created or changed:
-            self._to_relate.append(article.pk)
         if story.item is not None:
             self._agency.remember(article, story)
 
@@ -328,8 +312,6 @@ class Importer:
     def _held_report(self, story, held):
         """An agency item that changed no copy (older version, cancellation), reported with why."""
         article = held.article
-        if held.taken_down:
-            self._to_relate.append(article.pk)
         return StoryReport(
             source=story.source,
             outcome="updated" if held.taken_down else "unchanged",
@@ -470,9 +452,7 @@ class Importer:
         # get_or_create with a savepoint per tag, five queries a tag.
         tag_ids = [self._tag_id(name) for name in names]
         if not created:
-            removed = TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids)
-            self._tags_removed.update(removed.values_list("tag_id", flat=True))
-            removed.delete()
+            TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
             tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in tag_ids)
 
@@ -569,7 +549,6 @@ class Importer:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])
             person.save(update_fields=["role", "aliases"])
-            person.articles.all().refresh_search_index()  # stories are found by their people's aliases
 
     def _free_person_slug(self, name):
         return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
@@ -656,21 +635,6 @@ class Importer:
                 .update(target=article)
             )
         return linked
-
-    def _refresh_related_index(self):
-        # Related stories read tags from an index kept on the tag rows, which are written above
-        # without it: bring it, and the tags' story counts, up to date once per run.
-        for start in range(0, len(self._to_relate), RELATED_INDEX_BATCH):
-            batch = self._to_relate[start : start + RELATED_INDEX_BATCH]
-            Article.objects.filter(pk__in=batch).refresh_related_index(removed_tag_ids=self._tags_removed)
-            self._tags_removed = set()
-        self._to_relate = []
-
-    def _refresh_search_index(self, batch=SEARCH_INDEX_BATCH):
-        # Search keeps tag and people names on the story; they change after its save().
-        if len(self._to_index) >= batch:
-            Article.objects.filter(pk__in=self._to_index).refresh_search_index()
-            self._to_index = []
 
 
 @dataclass(frozen=True)

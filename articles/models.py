@@ -1,4 +1,4 @@
-from collections import Counter
+import contextvars
 from datetime import timedelta
 
 from django.conf import settings
@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -14,16 +15,111 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import images
+from articles import changes, images
 from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
 
 # Where the next scheduled publication is kept between requests (see next_scheduled_time), and for how long at
-# most: saves keep it current, so the timeout only bounds how long a write that bypasses save() goes unnoticed.
+# most: every write through the ORM keeps it current (articles/changes.py), so the timeout only bounds how long
+# a raw SQL write goes unnoticed.
 NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
 NEXT_SCHEDULED_CACHE_SECONDS = 600
+# Story fields whose change can move the next scheduled publication.
+SCHEDULE_FIELDS = frozenset({"status", "published_at"})
+# Fields an update() may write without it being a change anyone sees: the edit counter is bookkeeping.
+UNANNOUNCED_FIELDS = frozenset({"version"})
+# Set while bulk_update() runs: it has derived its rows' own fields already, and calls update() underneath.
+_bulk_update_derived = contextvars.ContextVar("bulk_update_derived", default=False)
+
+
+class AnnouncingQuerySet(models.QuerySet):
+    """update(), bulk_create() and bulk_update() that keep each row's own derived fields (`derived_fields`:
+    {field: (source field, function)}, e.g. a headline's matching key) and report the rows they wrote to
+    articles/changes.py, as save() and delete() do through signals. Subclasses say what a write touched."""
+
+    derived_fields = {}
+
+    def touched(self):
+        """What to announce about the rows an update() is about to write, read while the filter matches."""
+        pks = self.known_pks()
+        return pks if pks is not None else set(self.values_list("pk", flat=True))
+
+    def announce(self, touched, fields):
+        """Tell articles/changes.py about rows (`touched()`) that had `fields` written."""
+
+    def known_pks(self):
+        """The ids this queryset is filtered to when it is just `pk=` or `pk__in=` a list (no query needed)."""
+        where = self.query.where
+        if where.negated or len(where.children) != 1:
+            return None
+        lookup = where.children[0]
+        if not isinstance(lookup, (Exact, In)) or getattr(lookup.lhs, "target", None) != self.model._meta.pk:
+            return None
+        if hasattr(lookup.rhs, "resolve_expression") or hasattr(lookup.rhs, "query"):
+            return None
+        return set(lookup.rhs) if isinstance(lookup, In) else {lookup.rhs}
+
+    def update(self, **kwargs):
+        derive_later = []
+        if not _bulk_update_derived.get():
+            for target, (source, function) in self.derived_fields.items():
+                if source in kwargs and target not in kwargs:
+                    if isinstance(kwargs[source], str):
+                        kwargs[target] = function(kwargs[source])
+                    else:  # an expression: known only once written
+                        derive_later.append(target)
+        announced = set(kwargs) - UNANNOUNCED_FIELDS
+        touched = self.touched() if announced else None
+        if derive_later:
+            pks = self.known_pks()
+            pks = pks if pks is not None else set(self.values_list("pk", flat=True))
+        if not derive_later:
+            count = super().update(**kwargs)
+        else:
+            with transaction.atomic(using=self.db):
+                count = super().update(**kwargs)
+                for target in derive_later:
+                    source, function = self.derived_fields[target]
+                    base = self.model._base_manager.using(self.db)
+                    rows = base.filter(pk__in=pks).values_list("pk", source)
+                    base.bulk_update(
+                        [self.model(pk=pk, **{target: function(value)}) for pk, value in rows], [target], batch_size=500
+                    )
+        if announced and count:
+            self.announce(touched, {**kwargs})
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            for target, (source, function) in self.derived_fields.items():
+                setattr(obj, target, function(getattr(obj, source)))
+        created = super().bulk_create(objs, *args, **kwargs)
+        self.announce_created(created)
+        return created
+
+    def announce_created(self, objs):
+        self.announce(
+            {obj.pk for obj in objs if obj.pk is not None}, {f.name for f in self.model._meta.concrete_fields}
+        )
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        for target, (source, function) in self.derived_fields.items():
+            if source in fields:
+                for obj in objs:
+                    setattr(obj, target, function(getattr(obj, source)))
+                fields.append(target)
+        token = _bulk_update_derived.set(True)
+        try:
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _bulk_update_derived.reset(token)
+
 
 # How long after a story went out a save still counts as part of putting it out, not as an update.
 EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
@@ -56,7 +152,10 @@ class VersionedModel(models.Model):
             raise EditConflict(f"{self} was changed after version {opened_version} was opened.")
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(AnnouncingQuerySet):
+    def announce(self, touched, fields):
+        changes.note(people=touched)
+
     def with_article_counts(self):
         """Each person with the number of published stories that mention them."""
         return self.annotate(article_count=Count("articles", filter=Q(articles__in=Article.objects.published())))
@@ -145,12 +244,28 @@ class Person(VersionedModel):
         images.refresh_renditions(self, "photo", "photo_renditions", rebuild=rebuild)
 
 
+class TaggedArticleQuerySet(AnnouncingQuerySet):
+    def touched(self):
+        return list(self.values_list("content_object", "tag"))
+
+    def announce(self, touched, fields):
+        # A tag merge repoints rows: both tags and the stories changed.
+        new_tag = fields.get("tag")
+        tags = {tag for _, tag in touched} | ({new_tag.pk} if isinstance(new_tag, Tag) else set())
+        changes.note(stories={story for story, _ in touched}, tags=tags)
+
+    def announce_created(self, objs):
+        changes.note(stories={row.content_object_id for row in objs}, tags={row.tag_id for row in objs})
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
     # The story's publication time while its status is published (else null), copied here so related
-    # stories can read a tag's stories nearest a date from one index. Set by refresh_related_index(),
-    # which also keeps TagUsage counting exactly the rows that have it.
+    # stories can read a tag's stories nearest a date from one index. Kept by database triggers
+    # (articles/triggers.py), which also keep TagUsage counting exactly the rows that have it.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -164,20 +279,12 @@ class TaggedArticle(TaggedItemBase):
     def __str__(self):
         return f"{self.content_object_id} tagged {self.tag_id}"
 
-    @classmethod
-    def rebuild_index(cls):
-        """Set every row's time from its story, in one statement (the bulk path: see refresh_related_index)."""
-        return cls.objects.update(
-            published_at=Subquery(
-                Article.objects.filter(pk=OuterRef("content_object"), status=Article.Status.PUBLISHED).values(
-                    "published_at"
-                )[:1]
-            )
-        )
-
 
 class TagUsage(models.Model):
-    """How many stories with published status carry a tag (scheduled ones included): related stories' rarity."""
+    """How many stories with published status carry a tag (scheduled ones included): related stories' rarity.
+
+    Kept by database triggers (articles/triggers.py); a tag that no published story carries may have no row.
+    """
 
     tag = models.OneToOneField(Tag, on_delete=models.CASCADE, primary_key=True, related_name="usage")
     published_stories = models.PositiveIntegerField(default=0)
@@ -185,37 +292,18 @@ class TagUsage(models.Model):
     def __str__(self):
         return f"{self.tag_id}: {self.published_stories}"
 
-    @classmethod
-    def add(cls, deltas):
-        """Move tags' counts by {tag id: change}, in one statement per distinct change."""
-        deltas = {tag_id: delta for tag_id, delta in deltas.items() if delta}
-        cls.objects.bulk_create([cls(tag_id=tag_id) for tag_id in sorted(deltas)], ignore_conflicts=True)
-        for delta in sorted(set(deltas.values())):
-            tag_ids = [tag_id for tag_id, change in deltas.items() if change == delta]
-            cls.objects.filter(tag__in=tag_ids).update(published_stories=Greatest(F("published_stories") + delta, 0))
 
-    @classmethod
-    def refresh(cls, tag_ids=None):
-        """Recount the given tags (all when None) from the related-stories index; returns how many."""
-        rows = TaggedArticle.objects.filter(published_at__isnull=False)
-        if tag_ids is not None:
-            tag_ids = set(tag_ids)
-            rows = rows.filter(tag__in=tag_ids)
-        counts = dict(rows.values("tag").annotate(stories=Count("*")).values_list("tag", "stories"))
-        if tag_ids is None:
-            tag_ids = set(Tag.objects.values_list("pk", flat=True))
-        existing = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
-        cls.objects.bulk_create(
-            [cls(tag_id=tag_id, published_stories=counts.get(tag_id, 0)) for tag_id in sorted(existing)],
-            update_conflicts=True,
-            unique_fields=["tag"],
-            update_fields=["published_stories"],
-            batch_size=1000,
-        )
-        return len(existing)
+class ArticleQuerySet(AnnouncingQuerySet):
+    derived_fields = {"headline_key": ("headline", headline_key)}
 
+    def announce(self, touched, fields):
+        schedule = bool(SCHEDULE_FIELDS & set(fields))
+        if schedule:
+            # Readers inside this transaction (and anyone before it commits) look the time up afresh;
+            # the commit stores the new one (articles/changes.py).
+            cache.delete(NEXT_SCHEDULED_CACHE_KEY)
+        changes.note(stories=touched, schedule=schedule)
 
-class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The publication rule: published status and a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -232,8 +320,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def next_scheduled_time(self):
         """When the next scheduled story goes live, or None. Every public response asks, so it comes from the
-        cache, which saves keep current (Article.note_schedule); the database is asked only once that time has
-        passed or the entry has expired."""
+        cache, which every write keeps current (articles/changes.py); the database is asked only once that time
+        has passed or the entry has gone."""
         upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
         if upcoming is None or (upcoming["at"] is not None and upcoming["at"] <= timezone.now()):
             upcoming = Article.objects.remember_next_scheduled()
@@ -291,28 +379,15 @@ class ArticleQuerySet(models.QuerySet):
             never_out = Q(status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW], published_at__lte=now)
             chosen.filter(Q(published_at__isnull=True) | never_out).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
-            chosen.refresh_related_index()
             chosen.record_revisions(user, "Published")
-            Article.objects.remember_next_scheduled()
         return count
-
-    def delete(self):
-        # The stories' indexed tag rows go with them: take them off their tags' counts too.
-        with transaction.atomic():
-            counted = TaggedArticle.objects.filter(content_object__in=self.values("pk"), published_at__isnull=False)
-            lost = Counter(counted.values_list("tag", flat=True))
-            deleted = super().delete()
-            TagUsage.add({tag_id: -stories for tag_id, stories in lost.items()})
-            return deleted
 
     def unpublish(self, user=None):
         """Take the stories down; they keep their publication time for the record."""
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
             count = chosen.update(status=Article.Status.UNPUBLISHED, updated_at=timezone.now())
-            chosen.refresh_related_index()
             chosen.record_revisions(user, "Unpublished")
-            Article.objects.remember_next_scheduled()
         return count
 
     def submit_for_review(self, user=None):
@@ -329,36 +404,6 @@ class ArticleQuerySet(models.QuerySet):
         """A revision for each story as it now stands (after a bulk change)."""
         for article in self:
             article.record_revision(user, message)
-
-    def refresh_related_index(self, removed_tag_ids=()):
-        """Bring these stories' rows in the related-stories index, and their tags' counts, up to date.
-
-        Call after stories are published, unpublished, re-dated or retagged (admin, importer, publish
-        actions); `removed_tag_ids` names tags they just lost, which are recounted. Otherwise each row
-        whose state changes moves its tag's count by one, so the cost follows the stories touched, not
-        the size of the corpus. Returns how many rows changed.
-        """
-        with transaction.atomic():
-            rows = TaggedArticle.objects.filter(content_object__in=self.values("pk")).select_for_update()
-            changed, deltas, current_tags = [], Counter(), set()
-            for row_id, tag_id, indexed_at, status, published_at in rows.values_list(
-                "pk", "tag", "published_at", "content_object__status", "content_object__published_at"
-            ):
-                current_tags.add(tag_id)
-                wanted = published_at if status == Article.Status.PUBLISHED else None
-                if wanted != indexed_at:
-                    changed.append(TaggedArticle(pk=row_id, published_at=wanted))
-                    deltas[tag_id] += (wanted is not None) - (indexed_at is not None)
-            TaggedArticle.objects.bulk_update(changed, ["published_at"], batch_size=500)
-            TagUsage.add(deltas)
-            TagUsage.refresh(set(removed_tag_ids) - current_tags)
-        return len(changed)
-
-    def refresh_search_index(self):
-        """Re-index the stories for search: call after changing their tags or people, or after bulk writes."""
-        from articles import search
-
-        return search.refresh_index(self)
 
 
 class Article(VersionedModel):
@@ -444,16 +489,14 @@ class Article(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
+        # Only its own row's derived fields; everything kept elsewhere follows by itself (articles/changes.py,
+        # articles/triggers.py).
         self.headline_key = headline_key(self.headline)
         address_fields = {"slug", "status", "published_at"}
         may_move = kwargs.get("update_fields") is None or address_fields.intersection(kwargs["update_fields"])
         old_path = self.stored_public_path() if may_move else None
         super().save(*args, **_with_headline_key(kwargs))
         ArticleRedirect.follow_move(self, old_path)
-        from articles import search
-
-        search.sync_text(self, kwargs.get("update_fields"))
-        self.note_schedule()
 
     def get_absolute_url(self):
         day = self.url_date
@@ -503,10 +546,12 @@ class Article(VersionedModel):
         )
 
     def note_schedule(self):
-        """Keep the cached next scheduled publication right now that this story was saved.
+        """Keep the cached next scheduled publication right for this transaction now that this story was
+        saved (articles/changes.py calls it; the commit then looks the time up afresh, once per transaction).
 
-        Public pages may not be cached past that time. Mostly no query: only when nothing is cached
-        yet, or this story was the one cached (it may have moved), is the database asked again.
+        Mostly no query: only when nothing is cached yet, or this story was the one cached (it may have
+        moved), is the database asked. That answer sees this transaction's own writes; if it is rolled back
+        the entry can be off until its time passes or it expires, the commit-time refresh never coming.
         """
         upcoming = cache.get(NEXT_SCHEDULED_CACHE_KEY)
         if upcoming is None or upcoming["pk"] == self.pk:
@@ -567,29 +612,12 @@ class Article(VersionedModel):
 
         return related_articles(self, limit or settings.RELATED_STORIES_LIMIT)
 
-    def delete(self, *args, **kwargs):
-        # Its indexed tag rows go with it: take them off their tags' counts too.
-        with transaction.atomic():
-            counted = self.tagged_items.filter(published_at__isnull=False).values_list("tag", flat=True)
-            lost = {tag_id: -1 for tag_id in counted}
-            deleted = super().delete(*args, **kwargs)
-            TagUsage.add(lost)
-            return deleted
-
-    def refresh_related_index(self, previous_tag_ids=()):
-        """After this story was saved with new status, time or tags (pass the tag ids it had before)."""
-        return Article.objects.filter(pk=self.pk).refresh_related_index(removed_tag_ids=previous_tag_ids)
-
-    def refresh_search_index(self):
-        """Re-index this story for search: call after changing its tags or people."""
-        Article.objects.filter(pk=self.pk).refresh_search_index()
-        self.refresh_from_db(fields=["search_keywords"])
-
     def record_revision(self, user=None, message=""):
         """Keep the story as it now stands (fields, tags, people, headlines) as a new revision.
 
-        Call it after every change, from any path (admin, actions, importer): it also moves the
-        version on, so a form opened before the change refuses to overwrite it.
+        The one explicit call that stays after a change (derived data keeps itself right): a row cannot say
+        who made the change or why. Every path records one (admin, actions, importer, restore, tag merge); it
+        also moves the version on, so a form opened before the change refuses to overwrite it.
         """
         from articles.revisions import record_revision
 
@@ -600,6 +628,19 @@ class Article(VersionedModel):
         from articles.revisions import restore_revision
 
         return restore_revision(self, revision, user)
+
+
+class RelatedHeadlineQuerySet(AnnouncingQuerySet):
+    derived_fields = {"headline_key": ("headline", headline_key)}
+
+    def touched(self):
+        return set(self.values_list("article", flat=True))
+
+    def announce(self, touched, fields):
+        changes.note(stories=touched)
+
+    def announce_created(self, objs):
+        changes.note(stories={headline.article_id for headline in objs})
 
 
 class RelatedHeadline(models.Model):
@@ -616,6 +657,8 @@ class RelatedHeadline(models.Model):
         related_name="mentioned_in_headlines",
         help_text="A story on this site the headline links to.",
     )
+
+    objects = RelatedHeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -871,8 +914,6 @@ def merge_people(kept, people, user=None):
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
         Person.objects.filter(pk__in=merged_ids).delete()
         stories = Article.objects.filter(pk__in=moved_ids)
-        # Search finds stories by their people's names and aliases, and theirs changed.
-        stories.refresh_search_index()
         names = ", ".join(person.name for person in merged)
         stories.record_revisions(user, f"People merged: {names} into {kept.name}")
     return len(merged)
@@ -902,7 +943,6 @@ def reject_people(people, user=None):
         PersonRedirect.objects.filter(person__in=ids).delete()
         Person.objects.filter(pk__in=ids).delete()
         stories = Article.objects.filter(pk__in=story_ids)
-        stories.refresh_search_index()
         stories.record_revisions(user, f"Not a person: {', '.join(names)}")
     return len(people)
 
@@ -937,9 +977,6 @@ def merge_tags(kept, tags, user=None):
         TagRedirect.objects.filter(old_slug__in=[kept.slug, *(tag.slug for tag in merged)]).delete()
         TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in merged])
         Tag.objects.filter(pk__in=merged_ids).delete()
-        TagUsage.refresh([kept.pk])
-        # Search finds stories by their tags' names, and theirs changed.
-        moved.refresh_search_index()
         names = ", ".join(tag.name for tag in merged)
         moved.record_revisions(user, f"Tags merged: {names} into {kept.name}")
     return len(merged)

@@ -12,7 +12,7 @@ Editors' pins come first in their order; excluded stories never appear (a pin wi
 
 Bounded work: for each of the article's tags only the RELATED_STORIES_WINDOW stories nearest its date on
 either side are read, through the (tag, published_at) index on the tag rows (kept by
-Article.refresh_related_index), so one query of fixed shape fetches candidates, tag counts, shared people
+database triggers, articles/triggers.py), so one query of fixed shape fetches candidates, tag counts, shared people
 and pins whatever the size of the corpus; scoring happens here, in Python, identically on every database.
 A second query loads only the stories to show, through Article.objects.published(), so a stale index row
 can hide a story but never show a draft.

@@ -247,7 +247,6 @@ def restore_revision(article, revision, user=None):
         if image != article.lead_image.name and (not image or default_storage.exists(image)):
             article.lead_image = image
         article.save()
-        tags_before = list(article.tagged_items.values_list("tag", flat=True))
         article.tags.set(snapshot.get("tags", []), clear=True)
         article.people.set(Person.objects.filter(pk__in=[person["id"] for person in snapshot.get("people", [])]))
         article.related_headlines.all().delete()
@@ -265,8 +264,6 @@ def restore_revision(article, revision, user=None):
                 target_id=item["target_id"] if item["target_id"] in existing_targets else None,
             )
         _restore_story_rows(article, snapshot)
-        article.refresh_search_index()  # tags and people names are searched with the story
-        article.refresh_related_index(previous_tag_ids=tags_before)
         return record_revision(article, user, f"Restored from revision {revision.number}")
 
 

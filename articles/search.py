@@ -1,15 +1,14 @@
 """Full-text search over published stories, ranked, with highlighted excerpts.
 
-Each story is searched as four weighted parts: headline (strongest), summary, the names of its tags and
-people (`Article.search_keywords`), and body (weakest), so a headline match outranks a passing mention.
+Each story is searched as weighted parts (`triggers.SEARCH_DOCUMENT`): headline (strongest), summary, the
+names of its tags and people (`Article.search_keywords`), and body (weakest), so a headline match outranks a
+passing mention. Database triggers keep both engines' indexes current whatever writes the rows
+(articles/triggers.py); nothing here writes.
 
-- PostgreSQL: a stored tsvector column, `search_vector`, that a trigger keeps current and a GIN index
-  serves (both from migration 0002; the models do not declare the column), ranked with ts_rank;
-  excerpts from ts_headline.
-- SQLite: an FTS5 table mirroring the four parts (migration 0002), ranked with weighted bm25; excerpts
-  from FTS5's highlight() and snippet(). `Article.save()` keeps the mirror in step.
-Tags and people live in other tables, so `Article.refresh_search_index()` (or the queryset method of the
-same name, or `manage.py rebuild_search_index`) must run after they change.
+- PostgreSQL: a stored tsvector column, `search_vector`, with a GIN index (migration 0002; the models do not
+  declare the column), ranked with ts_rank; excerpts from ts_headline.
+- SQLite: an FTS5 table mirroring the parts, ranked with weighted bm25; excerpts from FTS5's highlight()
+  and snippet().
 
 Readers' text is parsed here, the same way for both engines: all words must match, "quoted words" match
 as a phrase, `or` between words gives alternatives and a leading `-` leaves a word out. Anything else
@@ -27,14 +26,11 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from articles.models import Article
+from articles.triggers import FTS_TABLE, POSTGRES_CONFIG, SEARCH_COLUMNS, SEARCH_DOCUMENT
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
-POSTGRES_CONFIG = "english"
-FTS_TABLE = "articles_article_fts"
-# bm25 weights for the FTS5 columns, in their order: headline, summary, search_keywords, body.
-FTS_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
-INDEXED_FIELDS = frozenset({"headline", "summary", "search_keywords", "body"})
+FTS_WEIGHTS = tuple(column.fts_weight for column in SEARCH_DOCUMENT)
 EXCERPT_WORDS = 30
 # Control characters never appear in stored copy (the HTML pages could not show them), so they can
 # mark where a match starts and ends in the engines' output before it is split for the template.
@@ -195,60 +191,6 @@ def fragments(marked_text):
     return tuple(result)
 
 
-def keywords(article):
-    """The tag and people names (with their other spellings) a story is found by."""
-    names = [tag.name for tag in article.tags.all()]
-    for person in article.people.all():
-        names.append(person.name)
-        names.extend(person.alias_list)
-    return "\n".join(names)
-
-
-def refresh_index(articles):
-    """Store the stories' keywords and, on SQLite, re-mirror their text. Returns how many were indexed."""
-    articles = list(articles.only("pk", "search_keywords").prefetch_related("tags", "people").order_by())
-    changed = []
-    for article in articles:
-        current = keywords(article)
-        if article.search_keywords != current:
-            article.search_keywords = current
-            changed.append(article)
-    Article.objects.bulk_update(changed, ["search_keywords"], batch_size=500)
-    _mirror([article.pk for article in articles])
-    return len(articles)
-
-
-def rebuild_index():
-    """Index every story from scratch (SQLite also drops rows of deleted stories). Returns the count."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")
-    return refresh_index(Article.objects.all())
-
-
-def sync_text(article, update_fields=None):
-    """After a save: PostgreSQL's trigger has indexed the row already; SQLite's FTS5 mirror is updated here."""
-    if update_fields is not None and not INDEXED_FIELDS.intersection(update_fields):
-        return
-    _mirror([article.pk])
-
-
-def _mirror(pks):
-    if connection.vendor == "postgresql" or not pks:
-        return
-    table = Article._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 500):
-            chunk = pks[start : start + 500]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", chunk)
-            cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, headline, summary, search_keywords, body) "
-                f"SELECT id, headline, summary, search_keywords, body FROM {table} WHERE id IN ({placeholders})",
-                chunk,
-            )
-
-
 def postgres_vector():
     """The weighted document, stored by migration 0002's trigger in a column the models do not declare."""
     return RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], output_field=SearchVectorField())
@@ -304,8 +246,9 @@ def _fts5_highlights(pks, terms):
     markers = (MATCH_START, MATCH_END)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), highlight({FTS_TABLE}, 1, %s, %s), "
-            f"snippet({FTS_TABLE}, 3, %s, %s, '…', {EXCERPT_WORDS}) "
+            f"SELECT rowid, highlight({FTS_TABLE}, {SEARCH_COLUMNS.index('headline')}, %s, %s), "
+            f"highlight({FTS_TABLE}, {SEARCH_COLUMNS.index('summary')}, %s, %s), "
+            f"snippet({FTS_TABLE}, {SEARCH_COLUMNS.index('body')}, %s, %s, '…', {EXCERPT_WORDS}) "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
             (*markers, *markers, *markers, fts5_expression(terms), *pks),
         )

@@ -82,8 +82,6 @@ def build_corpus(article_count, seed=7):
     TaggedArticle.objects.bulk_create(tagged, batch_size=5000)
     Article.people.through.objects.bulk_create(mentions, batch_size=5000)
     RelatedHeadline.objects.bulk_create(headlines, batch_size=5000)
-    # Bulk inserts skip the model methods that keep the related-stories index; fill it as the admin would.
-    Article.objects.all().refresh_related_index()
 
 
 def sample_urls():

@@ -41,10 +41,6 @@ def make_article(headline=None, *, tags=(), people=(), related_headlines=(), **f
         article.tags.add(*tags)
     if people:
         article.people.add(*people)
-    if tags or people:
-        article.refresh_search_index()
-    if tags:
-        article.refresh_related_index()
     for position, item in enumerate(related_headlines, start=1):
         if isinstance(item, Article):
             RelatedHeadline.objects.create(article=article, position=position, headline=item.headline, target=item)

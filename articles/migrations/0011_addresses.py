@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_agency_items'),
+        ('articles', '0010_derived_data_triggers'),
     ]
 
     operations = [
