@@ -3,10 +3,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Value, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -24,14 +25,19 @@ from articles.images import ImageUploadField
 from articles.models import (
     AgencyItem,
     Article,
+    AuthorKind,
     Correction,
     EditConflict,
     ExcludedStory,
+    FrontPageSlot,
     Person,
     PinnedStory,
     RejectedPersonName,
     RelatedHeadline,
     Revision,
+    Section,
+    TaggedArticle,
+    default_section_id,
     merge_people,
     merge_tags,
     reject_people,
@@ -92,9 +98,31 @@ class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
     lead_image_kept = forms.CharField(widget=forms.HiddenInput, required=False)
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
+    # The linked byline, in the order chosen (Article.set_authors); the through model's position keeps it.
+    byline_authors = forms.ModelMultipleChoiceField(
+        Person.objects.exclude(author_kind=""),
+        required=False,
+        label="Authors",
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("authors"), admin.site),
+        help_text="Staff and contributors who wrote it, in byline order; they link to their author pages. "
+        "Leave empty for agency copy and keep its byline, e.g. “Reuters”.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "section" in self.fields:
+            self.fields["section"].required = False
+            self.fields["section"].help_text += " Left empty, the story goes to News."
+        chosen = list(self.instance.bylines.values_list("person", flat=True)) if self.instance.pk else []
+        if chosen and "byline_authors" in self.fields:
+            self.initial.setdefault("byline_authors", chosen)
+            # Selected names show in byline order, not alphabetically.
+            in_order = Case(
+                *[When(pk=pk, then=Value(index)) for index, pk in enumerate(chosen)],
+                default=Value(len(chosen)),
+                output_field=models.IntegerField(),
+            )
+            self.fields["byline_authors"].queryset = Person.objects.exclude(author_kind="").order_by(in_order, "name")
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
@@ -106,6 +134,14 @@ class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
             self.fields[
                 "published_at"
             ].help_text = "For Schedule…: the time the story goes live by itself. Publish now uses the present time."
+
+    def clean_section(self):
+        return self.cleaned_data["section"] or Section.objects.get(pk=default_section_id())
+
+    def clean_byline_authors(self):
+        chosen = {str(person.pk): person for person in self.cleaned_data["byline_authors"]}
+        posted = self.data.getlist(self.add_prefix("byline_authors")) if hasattr(self.data, "getlist") else []
+        return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -285,6 +321,23 @@ def _when(moment):
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
+class VisibleStoryChoices:
+    """An inline whose `story_field` picks a story: only stories the user may open can be chosen, and so
+    the widget never shows the headline of one they may not read (a forged id is "not a valid choice").
+    Stories the row already links to stay valid, so a story taken down since does not block the save."""
+
+    story_field = "story"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get(self.story_field)
+        if field is not None:
+            visible = roles.visible_articles(request.user, Article.objects.all())
+            linked = self.model.objects.filter(article=obj).values(self.story_field) if obj else []
+            field.queryset = visible | Article.objects.filter(pk__in=linked) if obj else visible
+        return formset
+
+
 class RelatedHeadlineFormSet(BaseInlineFormSet):
     def save(self, commit=True):
         if commit:
@@ -299,9 +352,10 @@ class RelatedHeadlineFormSet(BaseInlineFormSet):
         return super().save(commit)
 
 
-class RelatedHeadlineInline(admin.TabularInline):
+class RelatedHeadlineInline(VisibleStoryChoices, admin.TabularInline):
     model = RelatedHeadline
     fk_name = "article"
+    story_field = "target"
     formset = RelatedHeadlineFormSet
     extra = 0
     fields = ["position", "headline", "target", "url"]
@@ -389,7 +443,7 @@ class CorrectionInline(admin.StackedInline):
         return article is not None and article.status in {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
 
-class PinnedStoryInline(admin.TabularInline):
+class PinnedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = PinnedStory
     fk_name = "article"
     extra = 0
@@ -398,7 +452,7 @@ class PinnedStoryInline(admin.TabularInline):
     verbose_name_plural = "Related stories: pinned (shown first, in this order)"
 
 
-class ExcludedStoryInline(admin.TabularInline):
+class ExcludedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = ExcludedStory
     fk_name = "article"
     extra = 0
@@ -432,6 +486,8 @@ def article_merge_parts():
 
     return [
         *(merging.TextPart(name, FIELD_LABELS[name]) for name in ARTICLE_TEXT_FIELDS),
+        merging.ChoicePart("section", FIELD_LABELS["section"]),
+        merging.OrderedPeoplePart("byline_authors", FIELD_LABELS["byline_authors"]),
         merging.DateTimePart("published_at", FIELD_LABELS["published_at"]),
         merging.TagsPart("tags", FIELD_LABELS["tags"]),
         merging.PeoplePart("people", FIELD_LABELS["people"]),
@@ -473,7 +529,8 @@ def article_merge_parts():
 class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
-    list_filter = [PublicationStateFilter, "tags", "published_at"]
+    # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
+    list_filter = [PublicationStateFilter, "section", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -485,7 +542,7 @@ class ArticleAdmin(ConflictSafeAdmin):
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        ("Credits", {"fields": ["byline", "dateline", "source"]}),
+        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["publication_state", "status", "published_at", "opened_version"]}),
         (
             "Lead image",
@@ -551,6 +608,7 @@ class ArticleAdmin(ConflictSafeAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        form.instance.set_authors(form.cleaned_data["byline_authors"])
         # Recorded after tags, people and headlines are saved, so the snapshot holds them.
         form.instance.record_revision(request.user, "Edited in the admin" if change else "Created in the admin")
 
@@ -657,9 +715,10 @@ class ArticleAdmin(ConflictSafeAdmin):
         picture = article.lead_picture
         if picture is None:
             return ""
-        return format_html(
-            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', picture.at_most(320).url
-        )
+        rendition = picture.at_most(320)
+        # Width and height attributes, not a style attribute: the Content-Security-Policy allows no inline style.
+        height = round(rendition.height * 80 / rendition.width) if rendition.width else 80
+        return format_html('<img src="{}" alt="" width="80" height="{}" loading="lazy">', rendition.url, height)
 
     # Actions
 
@@ -788,28 +847,43 @@ class ArticleAdmin(ConflictSafeAdmin):
         return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
 
-PERSON_FIELD_LABELS = {"name": "Name", "slug": "Slug", "role": "Role", "bio": "Biography", "aliases": "Aliases"}
+PERSON_FIELD_LABELS = {
+    "name": "Name",
+    "slug": "Slug",
+    "role": "Role",
+    "bio": "Biography",
+    "aliases": "Aliases",
+    "profile_urls": "Profile links",
+}
 
 
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
     form = PersonAdminForm
-    fields = [
-        "name",
-        "slug",
-        "role",
-        "bio",
-        "photo",
-        "photo_kept",
-        "aliases",
-        "found_automatically",
-        "found_as_text",
-        "opened_version",
-        "opened_state",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "role",
+                    "bio",
+                    "photo",
+                    "photo_kept",
+                    "aliases",
+                    "found_automatically",
+                    "found_as_text",
+                    "opened_version",
+                    "opened_state",
+                ]
+            },
+        ),
+        ("As an author", {"fields": ["author_kind", "profile_urls"]}),
     ]
     readonly_fields = ["found_as_text"]
-    list_display = ["name", "role", "article_count", "found_automatically", "found_as_text"]
-    list_filter = ["found_automatically"]
+    list_display = ["name", "role", "author_kind", "article_count", "found_automatically", "found_as_text"]
+    list_filter = ["author_kind", "found_automatically"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = IMAGE_UPLOADS
@@ -852,6 +926,7 @@ class PersonAdmin(ConflictSafeAdmin):
     def merge_parts(self, request, obj):
         return [
             *(merging.TextPart(name, label) for name, label in PERSON_FIELD_LABELS.items()),
+            merging.ChoicePart("author_kind", "Writes for us as", {"": "not an author", **dict(AuthorKind.choices)}),
             merging.CheckboxPart("found_automatically", "Found automatically"),
             merging.ImagePart("photo", "Photo", kept_upload_key="photo_kept"),
         ]
@@ -958,14 +1033,29 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles_taggedarticle_items"))
+        tags = super().get_queryset(request)
+        if not roles.can_publish(request.user):
+            # Reporters see the tags of the stories they may open, and nothing of the others.
+            visible = roles.visible_articles(request.user, Article.objects.all())
+            tags = tags.filter(pk__in=TaggedArticle.objects.filter(content_object__in=visible).values("tag"))
+        return tags.annotate(article_count=Count("articles_taggedarticle_items"))
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
 
-    @admin.action(description="Merge selected tags into one…")
+    # Renaming, merging and deleting a tag changes every story that carries it, live ones included:
+    # editors' work. Each path checks it: the change view, delete view, every action (listed and forged).
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and roles.can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and roles.can_publish(request.user)
+
+    @admin.action(description="Merge selected tags into one…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
+        if not (self.has_change_permission(request) and self.has_delete_permission(request)):
+            raise PermissionDenied("Only editors merge tags.")
         tags = list(queryset.annotate(article_count=Count("articles_taggedarticle_items")).order_by("name"))
         if len(tags) < 2:
             self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
@@ -991,6 +1081,48 @@ class TagAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# Sections and the front page
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "order", "story_count"]
+    list_editable = ["order"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["parent__order", "order", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description="stories", ordering="story_count")
+    def story_count(self, section):
+        return section.story_count
+
+
+@admin.register(FrontPageSlot)
+class FrontPageSlotAdmin(admin.ModelAdmin):
+    """The editors' front page: position 1 leads; empty or expired places take the latest stories."""
+
+    list_display = ["position", "article", "expires_at", "in_force", "chosen_by"]
+    list_display_links = ["article"]
+    list_editable = ["position", "expires_at"]
+    list_select_related = ["article", "chosen_by"]
+    autocomplete_fields = ["article"]
+    fields = ["position", "article", "expires_at"]
+    ordering = ["position", "-id"]
+
+    @admin.display(description="on the front page", boolean=True)
+    def in_force(self, slot):
+        return not slot.has_expired and slot.article.is_published
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.chosen_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AgencyItem)

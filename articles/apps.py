@@ -7,9 +7,11 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import changes
+        from articles import changes, media_files
 
         changes.connect()
+        # Pictures replaced or deleted go once nothing uses them (articles/media_files.py).
+        media_files.connect_signals()
         post_migrate.connect(_keep_triggers, sender=self, dispatch_uid="articles.keep_triggers")
 
 

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of published stories: the latest, per tag and per person; and of corrections.
+"""RSS 2.0 and Atom feeds of published stories: the latest, per tag, person, section and author; and of corrections.
 
 A new feed is a subclass of ArticleFeed that says which stories (`items`) and what to call the
 channel; its Atom twin is the same class with `feed_type = Atom1Feed`.
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
-from articles.models import Article, Correction, Person, PersonRedirect, tags_in_use
+from articles.models import Article, Correction, Person, PersonRedirect, Section, tags_in_use
 
 FEED_LENGTH = 30
 CORRECTIONS_FEED_LENGTH = 50
@@ -53,10 +53,16 @@ class ArticleFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, article):
-        return article.byline or None
+        authors = article.credited_authors
+        return ", ".join(person.name for person in authors) if authors else article.byline or None
+
+    def item_author_link(self, article):
+        authors = article.credited_authors
+        return self.request.build_absolute_uri(authors[0].get_author_url()) if len(authors) == 1 else None
 
     def item_categories(self, article):
-        return [tag.name for tag in article.tags.all()]
+        # In a stable order: the prefetch has none, so a restored database gave the same feed reshuffled.
+        return sorted((tag.name for tag in article.tags.all()), key=str.casefold)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -170,6 +176,66 @@ class PersonAtomFeed(PersonFeed):
 
     def feed_url(self, person):
         return reverse("articles:person_atom_feed", kwargs={"slug": person.slug})
+
+
+class SectionFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+
+    def title(self, section):
+        return f"{section.name} · {settings.SITE_NAME}"
+
+    def description(self, section):
+        return section.description or f"The latest {section.name} stories."
+
+    def link(self, section):
+        return section.get_absolute_url()
+
+    def feed_url(self, section):
+        return reverse("articles:section_feed", kwargs={"slug": section.slug})
+
+    def items(self, section):
+        return section.stories()[:FEED_LENGTH]
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, section):
+        return self.description(section)
+
+    def feed_url(self, section):
+        return reverse("articles:section_atom_feed", kwargs={"slug": section.slug})
+
+
+class AuthorFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Person.objects.exclude(author_kind=""), slug=slug)
+
+    def title(self, person):
+        return f"{person.name} · {settings.SITE_NAME}"
+
+    def description(self, person):
+        return f"Stories by {person.name}."
+
+    def link(self, person):
+        return person.get_author_url()
+
+    def feed_url(self, person):
+        return reverse("articles:author_feed", kwargs={"slug": person.slug})
+
+    def items(self, person):
+        return person.authored_articles.for_listing()[:FEED_LENGTH]
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, person):
+        return self.description(person)
+
+    def feed_url(self, person):
+        return reverse("articles:author_atom_feed", kwargs={"slug": person.slug})
 
 
 class CorrectionsFeed(Feed):

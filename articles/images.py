@@ -1,9 +1,10 @@
 """Uploaded photos: checked on the way in, cleaned before they are stored, served as responsive renditions.
 
-The admin and the importer call the same steps (through the models' `prepare_images()` and
-`build_renditions()`): `validate_image` (also the model fields' validator), `clean_new_upload`, then
-`refresh_renditions` once the original is stored. Rendition names derive from the original's name,
-so any app server can (re)build them and they land in the same place.
+Every picture comes in through `prepare_picture` (check, straighten, strip metadata, name from the
+verified format): the admin through the models' `prepare_images()`, the importer directly;
+`validate_image` is also the model fields' validator. `refresh_renditions` runs once the original is
+stored. Rendition names derive from the original's name, so any app server can (re)build them and
+they land in the same place.
 """
 
 import io
@@ -17,11 +18,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 # Pillow's names for the formats editors may upload.
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 ACCEPTED_LIST = "a JPEG, PNG or WebP image"
+# The extension a stored original gets, from its verified format: never the one it came with, so a
+# picture named "photo.html" is stored, and served, as what it is.
+FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Rendition file extension → Pillow format. WebP first: browsers take the first <source> they support.
 RENDITION_FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
 RENDITION_QUALITY = {"WEBP": 80, "JPEG": 82}
@@ -111,22 +116,37 @@ def too_many_pixels_error(width=None, height=None):
 
 
 def clean_new_upload(instance, field_name):
-    """Replace a newly attached image with an upright copy that carries no metadata (EXIF, GPS, XMP, comments).
-
-    Stored images are left alone.
-    """
+    """Replace a newly attached image with its `prepare_picture` copy. Stored images are left alone."""
     field_file = getattr(instance, field_name)
     if not field_file or field_file._committed:
         return
-    field_file.seek(0)
-    with Image.open(field_file) as image:
+    # Assigning through the field's descriptor also refreshes the stored width and height.
+    setattr(instance, field_name, prepare_picture(field_file, field_file.name))
+
+
+def prepare_picture(file, given_name):
+    """The one way a picture comes in, whoever brings it (admin upload, import, picture library).
+
+    Checks it (`validate_image`: format, size, pixels, whole), turns it upright, drops its metadata
+    (EXIF, GPS, XMP, comments, text chunks: anything a script could hide in) by encoding the pixels
+    afresh, and names it after its verified format. Returns a ContentFile ready to store; raises
+    ValidationError saying what is wrong.
+    """
+    validate_image(file)
+    file.seek(0)
+    with Image.open(file) as image:
         image_format = image.format
         # The colour profile is not personal: keep it, unless the pixels change colour space (CMYK → RGB).
         icc_profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA", "L", "LA") else None
         upright = ImageOps.exif_transpose(image)
         encoded = encode(upright, image_format, quality=92, icc_profile=icc_profile)
-    # Assigning through the field's descriptor also refreshes the stored width and height.
-    setattr(instance, field_name, ContentFile(encoded, name=posixpath.basename(field_file.name)))
+    return ContentFile(encoded, name=stored_name(given_name, image_format))
+
+
+def stored_name(given_name, image_format):
+    """`photo.html` holding a PNG → `photo.png`: the stem kept (made safe), the extension from the format."""
+    stem = slugify(posixpath.splitext(posixpath.basename(str(given_name or "")))[0])[:80].strip("-")
+    return f"{stem or 'picture'}.{FORMAT_EXTENSIONS[image_format]}"
 
 
 def encode(image, image_format, *, quality=None, icc_profile=None):

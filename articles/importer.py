@@ -8,33 +8,42 @@ Only what differs from the stored story is written.
 """
 
 import hashlib
-import io
 import itertools
 import os
+import posixpath
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
-from articles import agency_items, formats
+from articles import agency_items, bylines, formats, images
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
-from articles.models import Article, Person, RejectedPersonName, RelatedHeadline, TaggedArticle
+from articles.models import (
+    Article,
+    Person,
+    RejectedPersonName,
+    RelatedHeadline,
+    Section,
+    TaggedArticle,
+    default_section_id,
+)
 from articles.revisions import record_baseline
 from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ".xml", ".nitf", ""})
 MAX_FILE_BYTES = 20 * 1024 * 1024
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
 
@@ -61,6 +70,7 @@ class Source:
     folder: Path  # image paths are relative to it
     path: Path | None = None
     stream: BinaryIO | None = None
+    root: Path | None = None  # the folder named on the command line: images may not come from outside it
 
     def read(self):
         if self.stream is not None:
@@ -82,16 +92,16 @@ def find_sources(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
     for given in paths:
         if given == "-":
             stream = getattr(stdin, "buffer", stdin)
-            yield Source(label=STDIN_LABEL, name="", folder=Path.cwd(), stream=stream)
+            yield Source(label=STDIN_LABEL, name="", folder=Path.cwd(), stream=stream, root=Path.cwd())
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, root=path)
         else:
-            yield Source(label=given, name=path.name, folder=path.parent, path=path)
+            yield Source(label=given, name=path.name, folder=path.parent, path=path, root=path.parent)
 
 
-def _walk(folder):
+def _walk(folder, root):
     # Entries sorted by name, descending into folders where they fall, gives
     # the order of the sorted full paths without ever listing them all.
     with os.scandir(folder) as scan:
@@ -101,9 +111,9 @@ def _walk(folder):
             continue
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path)
+            yield from _walk(path, root)
         elif entry.is_file() and path.suffix.lower() in STORY_SUFFIXES:
-            yield Source(label=str(path), name=entry.name, folder=folder, path=path)
+            yield Source(label=str(path), name=entry.name, folder=folder, path=path, root=root)
 
 
 # --- what an import reports -------------------------------------------------
@@ -186,6 +196,8 @@ class Importer:
         self._keys_seen = {}  # source key -> the input that imported it in this run
         self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
+        self._section_ids = {}  # folded name or slug -> section id, filled as sections are used
+        self._author_ids = None  # folded name or alias of staff and contributors -> person id, loaded once
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
@@ -258,7 +270,11 @@ class Importer:
         article = self._find_article(story, key)
         created = article is None
         if created:
-            article = Article(slug=story.slug or self._free_slug(story.headline), source_key=key)
+            article = Article(
+                slug=story.slug or self._free_slug(story.headline),
+                source_key=key,
+                section_id=self._section_id(story.section) if story.section else self._default_section_id(),
+            )
         else:
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
@@ -282,6 +298,8 @@ class Importer:
             changed.append("people")
         if self._sync_related(article, links, rows, created):
             changed.append("related_headlines")
+        if self._sync_authors(article, story, created, byline_changed="byline" in changed):
+            changed.append("authors")
         if changed and not created:
             article.save()
         if "lead_image" in changed:
@@ -369,6 +387,8 @@ class Importer:
             "status": status,
             "published_at": published_at,
         }
+        if story.section:
+            values["section_id"] = self._section_id(story.section)
         # A derived headline is a first draft: never overwrite what an editor wrote since.
         if created or not story.headline_derived:
             values["headline"] = story.headline
@@ -390,27 +410,52 @@ class Importer:
     # --- the lead image --------------------------------------------------------------
 
     def _read_image(self, source, story):
+        """The story's picture, read from inside the import's folder and prepared as an admin upload is."""
         if not story.image:
             return None
+        path = self._image_path(source, story)
+        try:
+            with open(path, "rb") as file:
+                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                    raise ImportProblem(f"{story.image} is not a file", source=story.source, field="image")
+                # One byte over the limit is enough for the check to refuse it; never more in memory.
+                data = file.read(settings.IMAGE_MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise ImportProblem(
+                f"cannot read {story.image}: no such file", source=story.source, field="image"
+            ) from None
+        except OSError as error:
+            raise ImportProblem(
+                f"cannot read {story.image}: {error.strerror}", source=story.source, field="image"
+            ) from None
+        try:
+            picture = images.prepare_picture(ContentFile(data), posixpath.basename(story.image))
+        except ValidationError as error:
+            reasons = " ".join(error.messages)
+            raise ImportProblem(f"{story.image}: {reasons}", source=story.source, field="image") from None
+        cleaned = picture.read()
+        return _ImageData(name=picture.name, data=cleaned, digest=hashlib.sha256(cleaned).hexdigest())
+
+    def _image_path(self, source, story):
+        """Where the picture is, refused if the path leaves the import's folder by `..` or a symlink.
+
+        The refusal reads the same whether or not something exists there, so an import cannot be used to
+        probe the server's files.
+        """
         relative = Path(story.image)
         if relative.is_absolute():
             raise ImportProblem("must be a path relative to the story file", source=story.source, field="image")
-        path = source.folder / relative
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ImportProblem(f"cannot read {path}: {error.strerror}", source=story.source, field="image") from None
-        try:
-            with Image.open(io.BytesIO(data)) as picture:
-                picture.verify()
-                image_format = picture.format
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ImportProblem(f"{path} is not a readable image", source=story.source, field="image") from None
-        if image_format not in IMAGE_FORMATS:
+        root = (source.root or source.folder).resolve()
+        # resolve() follows every symlink on the way, so what is checked is where the bytes really are.
+        path = (source.folder / relative).resolve()
+        if not path.is_relative_to(root):
             raise ImportProblem(
-                f"{path} is {image_format}; use JPEG, PNG, GIF or WebP", source=story.source, field="image"
+                f"{story.image} is outside the folder being imported ({source.root or source.folder}); "
+                "pictures must be inside it",
+                source=story.source,
+                field="image",
             )
-        return _ImageData(name=relative.name, data=data, digest=hashlib.sha256(data).hexdigest())
+        return path
 
     def _image_differs(self, article, image):
         if not article.lead_image:
@@ -561,6 +606,48 @@ class Importer:
             return False
         article.people.set(pks)
         return True
+
+    # --- section and bylines ------------------------------------------------------------
+
+    def _default_section_id(self):
+        if None not in self._section_ids:
+            self._section_ids[None] = default_section_id()
+        return self._section_ids[None]
+
+    def _section_id(self, name):
+        """The section a file names, by slug or name; a new name opens a new main section."""
+        folded = name.strip().casefold()
+        if folded not in self._section_ids:
+            section = Section.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name.strip())).first()
+            if section is None:
+                section = Section.objects.create(
+                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")
+                )
+            self._section_ids[folded] = section.pk
+        return self._section_ids[folded]
+
+    def _byline_people(self, story):
+        """The staff or contributors the byline names, in order, or [] unless every name is one of them
+        (a byline naming someone else stays free text, so nobody's name is dropped from it)."""
+        names = bylines.person_names(story.byline, story.source_agency)
+        if not names:
+            return []
+        if self._author_ids is None:
+            self._author_ids = {}
+            for pk, name, aliases in Person.objects.exclude(author_kind="").values_list("pk", "name", "aliases"):
+                for known in [name, *aliases.splitlines()]:
+                    if known.strip():
+                        self._author_ids.setdefault(known.strip().casefold(), pk)
+        pks = [self._author_ids.get(name.casefold()) for name in names]
+        return [] if None in pks else list(dict.fromkeys(pks))
+
+    def _sync_authors(self, article, story, created, byline_changed):
+        wanted = self._byline_people(story)
+        # Nothing to link, and nothing linked by an earlier import of this byline to take away.
+        if not wanted and (created or not byline_changed):
+            return False
+        changed = article.set_authors([Person(pk=pk) for pk in wanted])
+        return changed and not created
 
     # --- related headlines --------------------------------------------------------------
 

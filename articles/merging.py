@@ -161,6 +161,49 @@ class PeoplePart(Part):
         data.setlist(self.key, [str(person["id"]) for person in snapshot.get(self.key) or []])
 
 
+class OrderedPeoplePart(PeoplePart):
+    """People whose order is part of the value (a byline): posted in the order chosen."""
+
+    def from_snapshot(self, snapshot):
+        people = snapshot.get(self.key) or []
+        self.names.update({person["id"]: person["name"] for person in people})
+        return tuple(person["id"] for person in people)
+
+    def from_form(self, data, files):
+        values = data.getlist(self.key)
+        try:
+            return tuple(dict.fromkeys(int(value) for value in values if value))
+        except ValueError:
+            return tuple(values)
+
+
+class ChoicePart(Part):
+    """One choice from a select (a section, a kind), posted as its value. Snapshots keep the value itself or, for
+    a record, {"id", "name"}; `names` labels plain values. A snapshot from before the field existed: unknown."""
+
+    def __init__(self, key, label, names=None):
+        super().__init__(key, label)
+        self.names = {str(value): str(name) for value, name in (names or {}).items()}
+
+    def from_snapshot(self, snapshot):
+        if self.key not in snapshot:
+            return UNKNOWN
+        value = snapshot[self.key]
+        if isinstance(value, dict):
+            self.names[str(value["id"])] = value["name"]
+            return str(value["id"])
+        return _text(value)
+
+    def show(self, value):
+        if value is UNKNOWN:
+            return "(unknown)"
+        return self.names.get(value, value) or "(none)"
+
+    def write(self, data, files, snapshot):
+        value = snapshot.get(self.key)
+        data[self.key] = str(value["id"]) if isinstance(value, dict) else (value or "")
+
+
 class ImagePart(Part):
     """A file field: the form never carries the stored file, only a new upload or a request to clear it."""
 

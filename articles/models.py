@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -121,6 +122,10 @@ class AnnouncingQuerySet(models.QuerySet):
             _bulk_update_derived.reset(token)
 
 
+# Where stories go when nobody chose a section (the migration put every earlier story there).
+DEFAULT_SECTION_SLUG = "news"
+DEFAULT_SECTION_NAME = "News"
+
 # How long after a story went out a save still counts as part of putting it out, not as an update.
 EDIT_SLACK = Value(timedelta(seconds=60), output_field=models.DurationField())
 
@@ -164,6 +169,11 @@ class PersonQuerySet(AnnouncingQuerySet):
         return self.with_article_counts().filter(article_count__gt=0).order_by("name")
 
 
+class AuthorKind(models.TextChoices):
+    STAFF = "staff", "Staff"
+    CONTRIBUTOR = "contributor", "Contributor"
+
+
 class Person(VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -196,6 +206,19 @@ class Person(VersionedModel):
         editable=False,
         help_text='The forms imported stories named this person by ("Mr Wong", "Wong").',
     )
+    # As an author: bylines link here when they write for us (see ArticleAuthor).
+    author_kind = models.CharField(
+        "writes for us as",
+        max_length=20,
+        choices=AuthorKind.choices,
+        blank=True,
+        help_text="Staff and contributors get an author page, and imported bylines with their name link to it.",
+    )
+    profile_urls = models.TextField(
+        "profile links",
+        blank=True,
+        help_text="Their own public profiles (site, social accounts), one address per line; search engines get them.",
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -216,9 +239,20 @@ class Person(VersionedModel):
     def get_absolute_url(self):
         return reverse("articles:person", kwargs={"slug": self.slug})
 
+    def get_author_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def is_author(self):
+        return bool(self.author_kind)
+
+    @property
+    def profile_url_list(self):
+        return [line.strip() for line in self.profile_urls.splitlines() if line.strip()]
+
     def snapshot(self):
         """The editable record as plain data, for merging an edit form with later saves."""
-        fields = ["name", "slug", "role", "bio", "aliases", "found_automatically"]
+        fields = ["name", "slug", "role", "author_kind", "bio", "aliases", "profile_urls", "found_automatically"]
         return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
 
     @property
@@ -293,6 +327,11 @@ class TagUsage(models.Model):
         return f"{self.tag_id}: {self.published_stories}"
 
 
+def _bylines():
+    """Stories' linked bylines, in order, with their people, in one query: prefetched wherever bylines show."""
+    return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("person"))
+
+
 class ArticleQuerySet(AnnouncingQuerySet):
     derived_fields = {"headline_key": ("headline", headline_key)}
 
@@ -311,7 +350,12 @@ class ArticleQuerySet(AnnouncingQuerySet):
     def for_listing(self):
         """Published stories as cards and feed items: newest first, tags prefetched, no bodies loaded."""
         return (
-            self.published().with_last_change().defer("body").prefetch_related("tags").order_by("-published_at", "-id")
+            self.published()
+            .with_last_change()
+            .defer("body")
+            .select_related("section")
+            .prefetch_related("tags", _bylines())
+            .order_by("-published_at", "-id")
         )
 
     def scheduled(self):
@@ -359,11 +403,16 @@ class ArticleQuerySet(AnnouncingQuerySet):
 
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.with_last_change().prefetch_related(
-            "tags",
-            "people",
-            Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
-            "corrections",
+        return (
+            self.with_last_change()
+            .select_related("section__parent")
+            .prefetch_related(
+                "tags",
+                _bylines(),
+                "people",
+                Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
+                "corrections",
+            )
         )
 
     def tagged(self, tag):
@@ -404,6 +453,14 @@ class ArticleQuerySet(AnnouncingQuerySet):
         """A revision for each story as it now stands (after a bulk change)."""
         for article in self:
             article.record_revision(user, message)
+
+
+def default_section_id():
+    """The section a story gets when nobody chose one: the general news desk, made when first needed."""
+    section, _created = Section.objects.get_or_create(
+        slug=DEFAULT_SECTION_SLUG, defaults={"name": DEFAULT_SECTION_NAME, "order": 0}
+    )
+    return section.pk
 
 
 class Article(VersionedModel):
@@ -463,6 +520,22 @@ class Article(VersionedModel):
     )
     search_keywords = models.TextField(
         blank=True, editable=False, help_text="Tag and people names, copied here so search can weigh and index them."
+    )
+    # Where the story sits for readers (section pages, feeds, breadcrumb) and who wrote it.
+    section = models.ForeignKey(
+        "Section",
+        on_delete=models.PROTECT,
+        default=default_section_id,
+        related_name="articles",
+        help_text="The story's one primary section: its page, feed and the story's breadcrumb.",
+    )
+    authors = models.ManyToManyField(
+        Person,
+        through="ArticleAuthor",
+        blank=True,
+        limit_choices_to=~Q(author_kind=""),
+        related_name="authored_articles",
+        help_text="Staff and contributors who wrote it, in byline order.",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -589,6 +662,30 @@ class Article(VersionedModel):
     def build_renditions(self, rebuild=False):
         """Write the lead image's missing renditions and record them; call after save(). Idempotent."""
         images.refresh_renditions(self, "lead_image", "lead_image_renditions", rebuild=rebuild)
+
+    def set_authors(self, people):
+        """Make `people` the story's linked byline, in this order (the admin's and the importer's one way)."""
+        wanted = [person.pk for person in people]
+        if list(self.bylines.values_list("person", flat=True)) == wanted:
+            return False
+        with transaction.atomic():
+            self.bylines.all().delete()
+            ArticleAuthor.objects.bulk_create(
+                [ArticleAuthor(article=self, person_id=pk, position=position) for position, pk in enumerate(wanted, 1)]
+            )
+        return True
+
+    @property
+    def byline_is_organisation(self):
+        """An agency's or desk's name rather than reporters' ("Reuters", "City Desk"): shown without "By"."""
+        from articles import bylines
+
+        return bylines.is_organisation(self.byline, self.source)
+
+    @property
+    def credited_authors(self):
+        """The people in the byline, in order (prefetched by for_page and for_listing)."""
+        return [byline.person for byline in self.bylines.all()]
 
     @property
     def was_updated(self):
@@ -912,6 +1009,7 @@ def merge_people(kept, people, user=None):
         PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
         PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])
+        move_bylines(kept, merged)
         Person.objects.filter(pk__in=merged_ids).delete()
         stories = Article.objects.filter(pk__in=moved_ids)
         names = ", ".join(person.name for person in merged)
@@ -1017,6 +1115,178 @@ def tags_in_use():
         .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")
     )
+
+
+# Sections, bylines and the front page: how readers' pages are organised.
+
+SECTION_NAVIGATION_CACHE_KEY = "articles:section-navigation"
+# Section saves and deletes clear the cached navigation; the timeout bounds a bulk write that bypasses them.
+SECTION_NAVIGATION_CACHE_SECONDS = 300
+
+
+def forget_section_navigation():
+    # Now, for this request, and again once committed, in case another request cached the old list meanwhile.
+    cache.delete(SECTION_NAVIGATION_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SECTION_NAVIGATION_CACHE_KEY))
+
+
+class SectionQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def navigation(self):
+        """The header's sections, as (name, url) pairs in the editors' order: asked once, then cached."""
+        entries = cache.get(SECTION_NAVIGATION_CACHE_KEY)
+        if entries is None:
+            entries = [(section.name, section.get_absolute_url()) for section in Section.objects.top_level()]
+            cache.set(SECTION_NAVIGATION_CACHE_KEY, entries, SECTION_NAVIGATION_CACHE_SECONDS)
+        return entries
+
+
+class Section(models.Model):
+    """A desk readers browse by (News, Business, Sport…), with at most one level of subsections."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="One or two sentences for the section page and search.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in the navigation: lower first.")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsections",
+        limit_choices_to={"parent__isnull": True},
+        help_text="Leave empty for a main section; choose one to make this its subsection.",
+    )
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="section_not_its_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+        forget_section_navigation()
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_section_navigation()
+        return deleted
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "A section cannot be its own subsection."})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": "Subsections go one level deep: choose a main section."})
+        if self.pk and self.subsections.exists():
+            raise ValidationError({"parent": "This section has subsections of its own, so it must stay a main one."})
+
+    @property
+    def trail(self):
+        """The section and its parent, outermost first."""
+        return [self.parent, self] if self.parent_id else [self]
+
+    def stories(self):
+        """Its published stories and its subsections', as cards."""
+        return Article.objects.for_listing().filter(Q(section=self) | Q(section__parent=self))
+
+
+class ArticleAuthor(models.Model):
+    """One name in a story's byline, linked to the person's author page; position orders co-authors."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="bylines", limit_choices_to=~Q(author_kind="")
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "author"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "person"], name="unique_article_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} wrote {self.article_id}"
+
+
+def move_bylines(kept, merged):
+    """A merge keeps the merged people's bylines, now the kept person's (once per story, first place kept)."""
+    rows = ArticleAuthor.objects.filter(person__in=[person.pk for person in merged]).order_by("position")
+    authored = set(ArticleAuthor.objects.filter(person=kept).values_list("article_id", flat=True))
+    for row in rows:
+        if row.article_id in authored:
+            row.delete()
+        else:
+            row.person = kept
+            row.save(update_fields=["person"])
+            authored.add(row.article_id)
+    writer = next((person for person in merged if person.author_kind), None)
+    if writer is not None and not kept.author_kind:
+        kept.author_kind = writer.author_kind
+        kept.profile_urls = kept.profile_urls or writer.profile_urls
+        kept.save(update_fields=["author_kind", "profile_urls"])
+
+
+def default_front_page_expiry():
+    return timezone.now() + timedelta(hours=settings.FRONT_PAGE_SLOT_HOURS)
+
+
+class FrontPageSlotQuerySet(models.QuerySet):
+    def current(self):
+        """Choices still in force whose story is live, in the editors' order, each with its story."""
+        return (
+            self.filter(expires_at__gt=timezone.now(), article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("position", "-id")
+        )
+
+
+class FrontPageSlot(models.Model):
+    """An editor's choice for the top of the front page: position 1 is the lead. Expires, so it cannot linger."""
+
+    position = models.PositiveSmallIntegerField(default=1, help_text="1 is the lead; 2 onwards follow it.")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="front_page_slot")
+    expires_at = models.DateTimeField(
+        default=default_front_page_expiry,
+        help_text="After this the place goes back to the latest stories, so a lead never stays by accident.",
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = FrontPageSlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "-id"]
+        verbose_name = "front page story"
+        verbose_name_plural = "front page"
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="front_page_position_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"
+
+    @property
+    def has_expired(self):
+        return self.expires_at <= timezone.now()
 
 
 class AgencyItem(models.Model):

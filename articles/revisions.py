@@ -19,6 +19,8 @@ FIELD_LABELS = {
     "slug": "Slug",
     "summary": "Summary",
     "body": "Body",
+    "section": "Section",
+    "byline_authors": "Authors",
     "byline": "Byline",
     "dateline": "Dateline",
     "source": "Source",
@@ -51,6 +53,8 @@ TEXT_FIELDS = [
 # corrections, being the public record of what was wrong, are never taken back by a restore.
 RESTORED_FIELDS = [
     *TEXT_FIELDS,
+    "section",
+    "byline_authors",
     "lead_image",
     "tags",
     "people",
@@ -80,8 +84,10 @@ def as_text(snapshot, field):
     value = snapshot.get(field)
     if field == "tags":
         return "\n".join(value or [])
-    if field == "people":
+    if field in ("people", "byline_authors"):
         return "\n".join(person["name"] for person in value or [])
+    if field == "section":
+        return value["name"] if value else ""
     if field == "related_headlines":
         return "\n".join(_headline_line(item) for item in value or [])
     if field == "pinned_stories":
@@ -154,9 +160,24 @@ def diff_snapshots(old, new):
 
 def take_snapshot(article):
     """The story as stored now, read fresh (never from a prefetch cache that a save left stale)."""
-    from articles.models import Correction, ExcludedStory, Person, PinnedStory, RelatedHeadline, TaggedArticle
+    from articles.models import (
+        ArticleAuthor,
+        Correction,
+        ExcludedStory,
+        Person,
+        PinnedStory,
+        RelatedHeadline,
+        Section,
+        TaggedArticle,
+    )
 
     snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
+    section = Section.objects.filter(pk=article.section_id).values("id", "name").first()
+    snapshot["section"] = {"id": section["id"], "name": section["name"]} if section else None
+    snapshot["byline_authors"] = [
+        {"id": byline.person_id, "name": byline.person.name}
+        for byline in ArticleAuthor.objects.filter(article=article).select_related("person")
+    ]
     snapshot["status"] = article.status
     snapshot["published_at"] = article.published_at.isoformat() if article.published_at else None
     snapshot["lead_image"] = article.lead_image.name or ""
@@ -236,12 +257,16 @@ def record_baseline(article):
 
 
 def restore_revision(article, revision, user=None):
-    from articles.models import Article, Person, RelatedHeadline
+    from articles.models import Article, Person, RelatedHeadline, Section
 
     snapshot = revision.snapshot
     with transaction.atomic():
         for field in TEXT_FIELDS:
             setattr(article, field, snapshot.get(field, ""))
+        section = snapshot.get("section")
+        # A section deleted since cannot come back; the story stays where it is.
+        if section and Section.objects.filter(pk=section["id"]).exists():
+            article.section_id = section["id"]
         image = snapshot.get("lead_image", "")
         # An image file that has since gone cannot come back; the story keeps its current one.
         if image != article.lead_image.name and (not image or default_storage.exists(image)):
@@ -249,6 +274,11 @@ def restore_revision(article, revision, user=None):
         article.save()
         article.tags.set(snapshot.get("tags", []), clear=True)
         article.people.set(Person.objects.filter(pk__in=[person["id"] for person in snapshot.get("people", [])]))
+        if "byline_authors" in snapshot:
+            # Authors removed since, or no longer writing for us, drop out of the byline; the others keep its order.
+            wanted = [person["id"] for person in snapshot["byline_authors"]]
+            writers = Person.objects.filter(pk__in=wanted).exclude(author_kind="").in_bulk()
+            article.set_authors([writers[pk] for pk in wanted if pk in writers])
         article.related_headlines.all().delete()
         existing_targets = set(
             Article.objects.filter(

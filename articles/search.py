@@ -176,8 +176,30 @@ def highlighted(articles, terms):
     results = []
     for article in articles:
         headline, summary, excerpt = marked.get(article.pk, (article.headline, article.summary, ""))
-        results.append(SearchResult(article, fragments(headline), fragments(summary), fragments(excerpt)))
+        summary, excerpt = fragments(summary), fragments(excerpt)
+        if repeats(excerpt, summary):
+            excerpt = ()
+        results.append(SearchResult(article, fragments(headline), summary, excerpt))
     return results
+
+
+# How much of an excerpt must reappear in the summary for it to be only a repeat.
+REPEAT_PROBE = 60
+
+
+def repeats(excerpt, summary):
+    """Whether the body excerpt only says again what the summary says: imported summaries are often the lede's
+    first sentences, and the engine's best excerpt is then that same lede."""
+    excerpt_text = _plain(excerpt).strip(" .…")
+    summary_text = _plain(summary)
+    if not excerpt_text or not summary_text:
+        return False
+    probe = excerpt_text[:REPEAT_PROBE]
+    return probe in summary_text or summary_text.strip(" .…")[:REPEAT_PROBE] in excerpt_text
+
+
+def _plain(pieces):
+    return " ".join("".join(piece.text for piece in pieces).split()).casefold()
 
 
 def fragments(marked_text):

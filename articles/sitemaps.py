@@ -51,11 +51,13 @@ SITEMAPS = {"articles": ArticleSitemap, "tags": TagSitemap, "people": PersonSite
 
 
 def news_sitemap_articles():
-    """Stories live now and published within the news window, newest first."""
+    """Stories live now and published within the news window, newest first, with their section (the
+    sitemap's keywords)."""
     since = timezone.now() - NEWS_WINDOW
     return (
         Article.objects.published()
         .filter(published_at__gte=since)
-        .only("headline", "slug", "published_at", "created_at")
+        .select_related("section")
+        .only("headline", "slug", "published_at", "created_at", "section__name")
         .order_by("-published_at", "-id")[:NEWS_SITEMAP_LIMIT]
     )

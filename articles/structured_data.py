@@ -4,37 +4,24 @@ Each builder takes `absolute_uri` (usually `request.build_absolute_uri`) to turn
 and returns a dict that callers may extend before it is serialised by the `json_ld` template filter.
 """
 
-import re
-
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+
+from articles import bylines
 
 SCHEMA_CONTEXT = "https://schema.org"
 LOGO_STATIC_PATH = "img/logo.png"
 LOGO_SIZE = (512, 512)
 
-# Bylines that name the newsroom itself rather than a reporter ("Staff", "Staff reporter", "Newsroom staff").
-STAFF_BYLINE = re.compile(r"\bstaff\b", re.IGNORECASE)
-# Words that make a byline an organisation ("Reuters news agency", "City Desk", "Newsroom Wire").
-ORGANISATION_WORDS = re.compile(r"\b(agency|agencies|wire|press|desk|news service|newswire)\b", re.IGNORECASE)
-# How a byline separates several reporters: "A and B", "A, B & C".
-BYLINE_SEPARATORS = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
-
 
 def byline_authors(byline, source=""):
-    """Who wrote a story, as (schema type, name) pairs.
-
-    The rule: no byline, or a "staff" byline, credits the publisher; a byline equal to the story's
-    source or containing an agency word ("agency", "wire", "press", "desk", "news service") credits
-    that organisation; anything else is one or more people, split on commas, "&" and "and".
-    """
-    byline = byline.strip()
-    if not byline or STAFF_BYLINE.search(byline):
-        return [("Organization", settings.SITE_NAME)]
-    if byline.casefold() == source.strip().casefold() or ORGANISATION_WORDS.search(byline):
-        return [("Organization", byline)]
-    return [("Person", name) for name in BYLINE_SEPARATORS.split(byline) if name]
+    """Who a free-text byline credits, as (schema type, name) pairs (rules in articles.bylines): the publisher
+    for none or a staff byline, the organisation for an agency or desk, else each person named."""
+    return [
+        ("Organization", settings.SITE_NAME) if kind == bylines.PUBLISHER else (kind, name)
+        for kind, name in bylines.credit(byline, source)
+    ]
 
 
 def publisher(absolute_uri):
@@ -71,12 +58,29 @@ def person_reference(person, absolute_uri):
     return item
 
 
+def author_reference(person, absolute_uri):
+    """A linked byline: the person, their author page and their own profiles."""
+    item = {"@type": "Person", "name": person.name, "url": absolute_uri(person.get_author_url())}
+    if person.role:
+        item["jobTitle"] = person.role
+    if person.profile_url_list:
+        item["sameAs"] = person.profile_url_list
+    return item
+
+
+def article_authors(article, absolute_uri):
+    """The story's authors: its linked bylines, else what its free-text byline credits (agencies as organisations)."""
+    linked = article.credited_authors
+    if linked:
+        return [author_reference(person, absolute_uri) for person in linked]
+    return [{"@type": kind, "name": name} for kind, name in byline_authors(article.byline, article.source)]
+
+
 def news_article(article, absolute_uri):
     """NewsArticle for the story page. Tags, people and corrections must be prefetched (Article.objects.for_page())."""
     url = absolute_uri(article.get_absolute_url())
     tags = list(article.tags.all())
     people = list(article.people.all())
-    credited = byline_authors(article.byline, article.source)
     data = {
         "@context": SCHEMA_CONTEXT,
         "@type": "NewsArticle",
@@ -86,7 +90,8 @@ def news_article(article, absolute_uri):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": article.published_at.isoformat(timespec="seconds") if article.published_at else None,
         "dateModified": article.modified_at.isoformat(timespec="seconds"),
-        "author": [{"@type": kind, "name": name} for kind, name in credited],
+        "author": article_authors(article, absolute_uri),
+        "articleSection": article.section.name,
         "publisher": publisher(absolute_uri),
         "wordCount": len(article.body.split()),
         "inLanguage": settings.LANGUAGE_CODE,
@@ -99,7 +104,6 @@ def news_article(article, absolute_uri):
         data["image"] = image_objects(picture, absolute_uri)
     if tags:
         data["keywords"] = [tag.name for tag in tags]
-        data["articleSection"] = tags[0].name
     if people:
         data["mentions"] = [person_reference(person, absolute_uri) for person in people]
         # The story is about the people its headline names; it merely mentions the rest.
@@ -126,11 +130,9 @@ def breadcrumbs(trail, absolute_uri):
 
 
 def article_breadcrumbs(article, absolute_uri):
-    """Home → the story's first topic → the story."""
+    """Home → the story's section (its main section first, for a subsection) → the story."""
     trail = [("Home", reverse("articles:front_page"))]
-    first_tag = next(iter(article.tags.all()), None)
-    if first_tag is not None:
-        trail.append((first_tag.name, reverse("articles:tag", kwargs={"slug": first_tag.slug})))
+    trail += [(section.name, section.get_absolute_url()) for section in article.section.trail]
     trail.append((article.headline, article.get_absolute_url()))
     return breadcrumbs(trail, absolute_uri)
 
@@ -145,6 +147,28 @@ def person_profile(person, absolute_uri):
     if picture is not None:
         data["image"] = image_objects(picture, absolute_uri)[0]
     return data
+
+
+def author_profile(person, absolute_uri):
+    """For an author page: a ProfilePage about the person who writes for us."""
+    person_data = author_reference(person, absolute_uri)
+    if person.bio:
+        person_data["description"] = person.bio
+    picture = person.picture
+    if picture is not None:
+        person_data["image"] = image_objects(picture, absolute_uri)[0]
+    return {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "ProfilePage",
+        "url": person_data["url"],
+        "mainEntity": person_data,
+    }
+
+
+def section_breadcrumbs(section, absolute_uri):
+    trail = [("Home", reverse("articles:front_page"))]
+    trail += [(item.name, item.get_absolute_url()) for item in section.trail]
+    return breadcrumbs(trail, absolute_uri)
 
 
 def website(absolute_uri):

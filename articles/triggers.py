@@ -560,3 +560,21 @@ def rebuild(connection):
             columns = ", ".join(SEARCH_COLUMNS)
             cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, {columns}) SELECT id, {columns} FROM {ARTICLE}")
     return before
+
+
+def rebuilding_tables(*operations):
+    """Migration operations run with the derived-data triggers taken off, then put back (both ways).
+
+    SQLite changes most columns by rebuilding the table, and the triggers on the tables around
+    `articles_article` refuse that rebuild; so a migration that alters those tables wraps its operations
+    here rather than carrying its own pair of steps.
+    """
+    from django.db import migrations
+
+    def take_off(apps, schema_editor):
+        uninstall(schema_editor.connection)
+
+    def put_back(apps, schema_editor):
+        install(schema_editor.connection)
+
+    return [migrations.RunPython(take_off, put_back), *operations, migrations.RunPython(put_back, take_off)]

@@ -45,4 +45,11 @@ urlpatterns = [
     path("corrections/feed/", views.public(feeds.CorrectionsFeed()), name="corrections_feed"),
     path("corrections/feed/atom/", views.public(feeds.AtomCorrectionsFeed()), name="corrections_atom_feed"),
     path("preview/<str:token>/", views.shared_preview, name="preview"),
+    path("sections/<slug:slug>/", views.section_detail, name="section"),
+    path("sections/<slug:slug>/feed/", views.public(feeds.SectionFeed()), name="section_feed"),
+    path("sections/<slug:slug>/feed/atom/", views.public(feeds.SectionAtomFeed()), name="section_atom_feed"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("authors/<slug:slug>/feed/", views.public(feeds.AuthorFeed()), name="author_feed"),
+    path("authors/<slug:slug>/feed/atom/", views.public(feeds.AuthorAtomFeed()), name="author_atom_feed"),
+    path("share/<slug:slug>.png", views.share_image, name="share_image"),
 ]

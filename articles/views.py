@@ -3,7 +3,8 @@ from functools import wraps
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,9 +12,20 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date
 from taggit.models import Tag
 
-from articles import previews, roles
+from articles import front_page as front_page_layout
+from articles import previews, roles, share_images
 from articles import search as article_search
-from articles.models import Article, ArticleRedirect, Correction, Person, PersonRedirect, TagRedirect, tags_in_use
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Correction,
+    FrontPageSlot,
+    Person,
+    PersonRedirect,
+    Section,
+    TagRedirect,
+    tags_in_use,
+)
 from articles.sitemaps import news_sitemap_articles
 
 SEARCH_SUGGESTED_TOPICS = 12
@@ -76,7 +88,24 @@ def paginate(request, items, per_page=None):
 
 @public
 def front_page(request):
-    return render(request, "articles/front_page.html", {"page": paginate(request, Article.objects.for_listing())})
+    size, per_page = settings.FRONT_PAGE_TOP_STORIES, settings.ARTICLES_PER_PAGE
+    chosen = list(FrontPageSlot.objects.current().values_list("position", "article_id"))
+    latest = Article.objects.for_listing()
+    # The editors' picks and enough of the newest stories for the top and the first page below it, in one query.
+    newest = latest.values("pk")[: size + len(chosen) + per_page]
+    candidates = sorted(
+        latest.filter(Q(pk__in=[pk for _, pk in chosen]) | Q(pk__in=newest)),
+        key=lambda story: (story.published_at, story.pk),
+        reverse=True,
+    )
+    by_pk = {story.pk: story for story in candidates}
+    top = front_page_layout.compose([(position, by_pk[pk]) for position, pk in chosen if pk in by_pk], candidates, size)
+    on_top = {story.pk for story in top}
+    page = paginate(request, latest.exclude(pk__in=on_top))
+    if page.number == 1:
+        page.object_list = [story for story in candidates if story.pk not in on_top][:per_page]
+    context = {"page": page, "lead": top[0] if top else None, "top_stories": top[1:]}
+    return render(request, "articles/front_page.html", context)
 
 
 @public
@@ -209,3 +238,37 @@ def person_detail(request, slug):
 @public
 def correction_list(request):
     return render(request, "articles/correction_list.html", {"page": paginate(request, Correction.objects.public())})
+
+
+@public
+def section_detail(request, slug):
+    section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+    page = paginate(request, section.stories())
+    subsections = list(section.subsections.all()) if section.parent_id is None else []
+    # Cards name their subsection where the page gathers several; elsewhere the page says it already.
+    context = {"section": section, "page": page, "subsections": subsections, "show_section": bool(subsections)}
+    return render(request, "articles/section_detail.html", context)
+
+
+@public
+def author_detail(request, slug):
+    person = Person.objects.exclude(author_kind="").filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+        return redirect(merged.person.get_author_url(), permanent=True)
+    page = paginate(request, person.authored_articles.for_listing())
+    return render(request, "articles/author_detail.html", {"person": person, "page": page})
+
+
+@public
+def share_image(request, slug):
+    """The sharing card of a section's pages and imageless stories (or the site's, for "site")."""
+    if slug == share_images.SITE_CARD:
+        title, subtitle = settings.SITE_NAME, ""
+    else:
+        section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+        title, subtitle = section.name, section.parent.name if section.parent_id else ""
+    response = HttpResponse(share_images.draw(title, subtitle, settings.SITE_NAME), content_type="image/png")
+    # Drawn from the name alone: a day in caches is fine, and a renamed section's card updates by then.
+    patch_cache_control(response, public=True, max_age=share_images.MAX_AGE)
+    return response

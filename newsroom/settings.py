@@ -5,10 +5,13 @@ DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see README.md).
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,7 +51,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin, with optional two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,12 +61,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "taggit",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "articles",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "api",
 ]
 
 MIDDLEWARE = [
+    "newsroom.health.HealthCheckMiddleware",  # first: balancers probe by IP over plain HTTP
+    "newsroom.headers.SiteHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.ApiHeadersMiddleware",
@@ -71,8 +80,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.headers.ContentSecurityPolicyMiddleware",  # django-csp's, reader and admin policies
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -110,14 +123,71 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# Database trouble is bounded (PostgreSQL). A web request gives up on a dead or stuck server within
+# a few seconds and gets the error page; gunicorn.conf.py keeps its worker timeout above these.
+# Maintenance commands (migrate, imports, backups) may run long statements, and the test suite creates
+# and drops databases on busy machines: no statement timeout or read deadline by default there (the fault
+# tests run gunicorn, which gets these defaults). All in seconds; 0 switches a limit off.
+RUNNING_MAINTENANCE_COMMAND = (
+    Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+) or "pytest" in sys.modules
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))  # libpq's minimum is 2
+DATABASE_STATEMENT_TIMEOUT = float(
+    os.environ.get("DATABASE_STATEMENT_TIMEOUT", "0" if RUNNING_MAINTENANCE_COMMAND else "3")
+)
+# The client's own deadline for any answer: a little above the statement timeout, so the server
+# cancels a slow query first and a server that answers nothing at all is still noticed.
+DATABASE_READ_TIMEOUT = float(
+    os.environ.get("DATABASE_READ_TIMEOUT", DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else 0)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"  # Django's, with the read deadline
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        # Linux: a connection whose sent data goes unacknowledged this long (a partition) is dropped.
+        tcp_user_timeout=int(max(DATABASE_READ_TIMEOUT, DATABASE_CONNECT_TIMEOUT) * 1000),
+        keepalives=1,
+        keepalives_idle=30,
+        read_timeout=DATABASE_READ_TIMEOUT or None,
+        health_check_timeout=min(1.0, DATABASE_READ_TIMEOUT) if DATABASE_READ_TIMEOUT else None,
+    )
+    if DATABASE_STATEMENT_TIMEOUT:
+        statement_options = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        given = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = f"{given} {statement_options}".strip()
+
+# Redis: how long one cache call may wait before the page is served without the cache.
+CACHE_CONNECT_TIMEOUT = float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25"))
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25"))
+
+
+# How long a web request against a dead database and cache waits before it gives up with the error page
+# (gunicorn.conf.py keeps its worker timeout well above it): the check of a reused connection and a
+# reconnect, or a query on a connection that stops answering, whichever is longer, plus one cache call.
+REQUEST_WAIT_BOUND = (
+    max(min(1.0, DATABASE_READ_TIMEOUT) + DATABASE_CONNECT_TIMEOUT, DATABASE_READ_TIMEOUT)
+    + CACHE_CONNECT_TIMEOUT
+    + CACHE_SOCKET_TIMEOUT
+)
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis trouble degrades to "no cache" within the timeouts below (see newsroom/cache.py).
+            "BACKEND": "newsroom.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_CONNECT_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                # After an error, how long Redis is left alone, and how often an outage is logged.
+                "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "5")),
+                "log_interval": float(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "60")),
+            },
         }
     }
 else:
@@ -141,7 +211,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -168,7 +238,6 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -183,6 +252,10 @@ TAGGIT_CASE_INSENSITIVE = True
 # Newsroom
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 12
+# The front page's top: the lead and the stories after it, chosen by editors (FrontPageSlot) or else the latest.
+FRONT_PAGE_TOP_STORIES = 5
+# How long an editor's front-page choice holds unless they set another expiry.
+FRONT_PAGE_SLOT_HOURS = int(os.environ.get("NEWSROOM_FRONT_PAGE_SLOT_HOURS", "12"))
 RELATED_STORIES_LIMIT = int(os.environ.get("RELATED_STORIES_LIMIT", "5"))
 # How long browsers and the CDN may keep a public page.
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
@@ -197,6 +270,70 @@ RELATED_STORIES_WINDOW = int(os.environ.get("RELATED_STORIES_WINDOW", "20"))
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+
+# Response headers (newsroom/headers.py; Django's SecurityMiddleware sends the Referrer-Policy and
+# Cross-Origin-Opener-Policy). Readers' paths stay on this site; links out reveal nothing of them.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SITE_RESPONSE_HEADERS = {
+    # Nothing on the site needs these; an injected script or a framed page gets none of them either.
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()",
+}
+
+# Content-Security-Policy (django-csp, newsroom/headers.py) on every response that has none of its own
+# (media files set a stricter one, newsroom/urls.py). Reader pages run only scripts marked with the page's
+# nonce (none today: the pages need no script); styles, fonts and pictures come from this site (or the
+# CDN origin of an absolute STATIC_URL/MEDIA_URL); nothing may frame them.
+
+
+def url_origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+ASSET_ORIGINS = sorted({origin for origin in map(url_origin, (STATIC_URL, MEDIA_URL)) if origin})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # 'unsafe-inline' and https: only for browsers too old for nonces and 'strict-dynamic': every
+        # browser that knows those ignores both (Google's "strict CSP"; Lighthouse's csp-xss audit).
+        "script-src": [NONCE, STRICT_DYNAMIC, UNSAFE_INLINE, "https:"],
+        "style-src": [SELF, *ASSET_ORIGINS],
+        "img-src": [SELF, "data:", *ASSET_ORIGINS],
+        "font-src": [SELF, *ASSET_ORIGINS],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
+# Pages built from third-party templates whose script tags carry no nonce: the Django admin and the
+# Content API's docs page (Swagger UI). There, scripts from this site.
+SITE_SCRIPTS_URL_PREFIXES = ("/admin/", "/api/")
+CONTENT_SECURITY_POLICY_SITE_SCRIPTS = {"script-src": [SELF, *ASSET_ORIGINS]}
+
+# Admin sign-in. django-axes locks out an IP address + username pair after LOGIN_FAILURE_LIMIT wrong
+# passwords for LOGIN_LOCKOUT_MINUTES (others signing in from the same address, and the same user from
+# elsewhere, are not affected); a success clears the count. Two-factor (TOTP, django-otp) for staff is
+# switched on by STAFF_TWO_FACTOR=1 once every staff member has a device (newsroom/admin.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# How many proxies of ours (CDN, load balancer) stand before the app, each adding to X-Forwarded-For:
+# the same DJANGO_NUM_PROXIES the Content API's rate limit counts by.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "newsroom.admin.client_ip_address"
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR")
+OTP_TOTP_ISSUER = SITE_NAME
 # Content API (api/): requests a client may make, per address without a key and per API key ("N/s|min|hour|day").
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "60/min")
 API_KEY_RATE = os.environ.get("API_KEY_RATE", "1200/min")

@@ -3,10 +3,21 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+# Uploads are data, never a page of this site: the browser may not guess another type for them (a
+# picture holding HTML), and whatever a file is, it runs nothing and loads nothing. A CDN or object
+# store serving MEDIA_URL must send the same (README.md, "Media files").
+MEDIA_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
 
 def serve_media(request, path):
     # MEDIA_ROOT is read per request, not when the URLs load, so a changed setting (tests) is honoured.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    for name, value in MEDIA_HEADERS.items():
+        response[name] = value
+    return response
 
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"

@@ -1,10 +1,12 @@
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.factories import load_demo_newsroom
+from tests.faults import FaultProxy
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +83,44 @@ def new_tab(chromium, live_server):
     yield open_tab
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def fault_proxy():
+    """Start loopback TCP proxies (tests/faults.py) in front of a service: `fault_proxy(host, port)`."""
+    started = []
+
+    def start(host, port):
+        proxy = FaultProxy(host, port)
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.close()
+
+
+def redis_upstream():
+    """Host, port and database of the Redis the suite may use: REDIS_URL's, else the local default.
+
+    The proxy only connects upstream while it is up, so drop and hang tests need no Redis at all.
+    """
+    url = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    return url.hostname, url.port or 6379, url.path.strip("/") or "0"
+
+
+@pytest.fixture
+def redis_proxy(settings, fault_proxy):
+    """The default cache is the degrading Redis backend, reached through a fault proxy (returned)."""
+    host, port, database = redis_upstream()
+    proxy = fault_proxy(host, port)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.DegradingRedisCache",
+            "LOCATION": f"redis://{proxy.address}/{database}",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "TIMEOUT": 600,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25, "retry_after": 5, "log_interval": 60},
+        }
+    }
+    return proxy

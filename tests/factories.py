@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from articles.demo import apply_after_import, read_demo_newsroom
-from articles.models import Article, Correction, Person, RelatedHeadline
+from articles import bylines
+from articles.demo import apply_after_import, read_demo_newsroom, set_up_desk
+from articles.models import Article, ArticleAuthor, Correction, Person, RelatedHeadline, Section
 from articles.roles import ROLES, sync_role_groups
 
 _sequence = itertools.count(1)
@@ -119,6 +120,10 @@ def load_demo_newsroom(image_width=640, media_cache=None):
         portrait, photo = stored["portrait"], stored.__getitem__
     else:
         portrait, photo = portrait_file(), functools.partial(demo_photo, width=image_width)
+    desk = read_demo_newsroom()
+    set_up_desk(desk)
+    sections = {section.slug: section for section in Section.objects.all()}
+    writers = {person.name: person for person in Person.objects.exclude(author_kind="")}
     people = {}
     for story in stories:
         for entry in story["people"]:
@@ -150,7 +155,12 @@ def load_demo_newsroom(image_width=640, media_cache=None):
             lead_image_alt=picture.get("alt", ""),
             lead_image_caption=picture.get("caption", ""),
             lead_image_credit=picture.get("credit", ""),
+            section=sections[story["section"]],
         )
+        names = bylines.person_names(story["byline"], story["source"])
+        if names and all(name in writers for name in names):
+            for position, name in enumerate(names, start=1):
+                ArticleAuthor.objects.create(article=articles[story["slug"]], person=writers[name], position=position)
     if cached_names and not cached_names.exists():
         shutil.copytree(settings.MEDIA_ROOT, media_cache / "media")
         stored = {
@@ -162,7 +172,7 @@ def load_demo_newsroom(image_width=640, media_cache=None):
     for article in articles.values():
         Article.objects.filter(pk=article.pk).update(updated_at=article.published_at or article.created_at)
         article.refresh_from_db(fields=["updated_at"])
-    apply_after_import(read_demo_newsroom())
+    apply_after_import(desk)
     for article in articles.values():
         article.refresh_from_db(fields=["updated_at"])
     for story in stories:
@@ -209,6 +219,8 @@ def admin_article_data(article, **overrides):
         "lead_image_credit": article.lead_image_credit,
         "tags": ", ".join(tag.name for tag in article.tags.all()),
         "people": [str(person.pk) for person in article.people.all()],
+        "section": str(article.section_id),
+        "byline_authors": [str(pk) for pk in article.bylines.values_list("person", flat=True)],
         "opened_version": str(article.version),
         "related_headlines-TOTAL_FORMS": str(len(headlines)),
         "related_headlines-INITIAL_FORMS": str(len(headlines)),

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles.models import Article, Person, RelatedHeadline, Revision, TaggedArticle
+from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Revision, TaggedArticle
 from tests.factories import image_file, make_article, make_person
 
 
@@ -326,13 +326,13 @@ def test_json_object_and_list_import_with_their_fields(tmp_path):
 def test_demo_stories_import_with_images_links_and_schedule_then_reimport_unchanged():
     output = run(DEMO, verbosity=2)
 
-    assert "12 created" in output
-    assert Article.objects.count() == 12
+    assert "20 created" in output
+    assert Article.objects.count() == 20
     stories = json.loads(DEMO.read_text(encoding="utf-8"))
     with_images = Article.objects.exclude(lead_image="")
-    assert with_images.count() == sum(1 for story in stories if story.get("image")) == 10
+    assert with_images.count() == sum(1 for story in stories if story.get("image")) == 12
     assert all(article.lead_image_width and article.lead_image_height for article in with_images)
-    assert len(stored_files()) == 10
+    assert len(stored_files()) == 12
     draft = Article.objects.get(slug="budget-2027-what-it-means-for-you")
     assert draft.status == Article.Status.DRAFT and not draft.is_published
     scheduled = Article.objects.get(slug="athletic-stadium-expansion-council-vote")
@@ -352,7 +352,7 @@ def test_demo_stories_import_with_images_links_and_schedule_then_reimport_unchan
     assert Person.objects.filter(name="Ruth Penhallow").count() == 1
 
     before, files = row_counts(), stored_files()
-    assert "0 created, 0 updated, 12 unchanged" in run(DEMO)
+    assert "0 created, 0 updated, 20 unchanged" in run(DEMO)
     assert row_counts() == before and stored_files() == files
 
 
@@ -361,7 +361,17 @@ def test_load_demo_uses_the_import_command(settings):
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", stdout=io.StringIO())
 
-    assert Article.objects.count() == 12
+    assert Article.objects.count() == 20
+    # The desk around the stories: sections, linked bylines, notes and the editors' lead, made once.
+    storm = Article.objects.get(slug="storm-surge-floods-port-alder-waterfront")
+    assert [section.name for section in storm.section.trail] == ["News", "Port Alder"]
+    assert [person.name for person in storm.authors.all()] == ["Nadia Ferreira"]
+    seawall = Article.objects.get(slug="seawall-built-for-a-sea-that-no-longer-exists")
+    assert [byline.person.name for byline in seawall.bylines.all()] == ["Kit Lomax", "Nadia Ferreira"]
+    agency = Article.objects.get(slug="towns-around-the-bay-prepare-for-high-tide")
+    assert agency.byline == "Atlantic Press Agency" and not agency.bylines.exists()
+    assert storm.corrections.count() == 2
+    assert FrontPageSlot.objects.get(position=1).article.slug == "council-plan-600-homes-old-rail-yard"
 
 
 # --- images ---------------------------------------------------------------------------------

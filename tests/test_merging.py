@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Correction, ExcludedStory, Person, PinnedStory
+from articles.models import Article, AuthorKind, Correction, ExcludedStory, Person, PinnedStory, Section
 from tests.factories import admin_article_data, image_file, make_article, make_correction, make_person
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,10 @@ def others():
         "pin": make_article("Ferry timetable changes", slug="ferry-timetable"),
         "exclude": make_article("Old bridge closure", slug="old-bridge-closure"),
         "person": make_person("Ada Lindqvist", slug="ada-lindqvist"),
+        "section": Section.objects.create(name="Business", slug="business"),
+        "other_section": Section.objects.create(name="Sport", slug="sport"),
+        "author": make_person("Mia Holt", slug="mia-holt", author_kind=AuthorKind.STAFF),
+        "other_author": make_person("Tom Reyes", slug="tom-reyes", author_kind=AuthorKind.CONTRIBUTOR),
     }
 
 
@@ -54,6 +58,7 @@ def new_story():
         published_at=timezone.now().replace(microsecond=0) - timedelta(hours=3),
     )
     make_correction(story, "An earlier version misspelt the bridge's name.")
+    story.set_authors([make_person("Lena Ortiz", author_kind=AuthorKind.STAFF)])
     story.record_revision(None, "Imported")
     return story
 
@@ -76,6 +81,14 @@ EDITS = {
     "body": (
         lambda form, o: form.update(body="It reopened on Monday.\r\n\r\nCrews cheered."),
         lambda a, o: "Crews cheered." in a.body,
+    ),
+    "section": (
+        lambda form, o: form.update(section=str(o["section"].pk)),
+        lambda a, o: a.section_id == o["section"].pk,
+    ),
+    "byline_authors": (
+        lambda form, o: form.update(byline_authors=[str(o["author"].pk), *form["byline_authors"]]),
+        lambda a, o: [person.name for person in a.credited_authors] == ["Mia Holt", "Lena Ortiz"],
     ),
     "byline": (lambda form, o: form.update(byline="Mia Holt"), lambda a, o: a.byline == "Mia Holt"),
     "dateline": (lambda form, o: form.update(dateline="KESTREL BAY"), lambda a, o: a.dateline == "KESTREL BAY"),
@@ -168,6 +181,8 @@ def test_both_changing_the_same_part_differently_waits_for_a_choice(editors, oth
     EDITS_B = {  # a different change to the same part
         "lead_image": lambda form: form.update(lead_image=image_file("ferry.jpg", color=(200, 40, 40))),
         "people": lambda form: form.update(people=[str(make_person("Bo Berg").pk)]),
+        "section": lambda form: form.update(section=str(others["other_section"].pk)),
+        "byline_authors": lambda form: form.update(byline_authors=[str(others["other_author"].pk)]),
         "pinned_stories": lambda form: form.update(
             {
                 "pinned_stories-TOTAL_FORMS": "1",
@@ -225,7 +240,7 @@ def resubmission(shown, form, choices):
     # Parts merged from theirs come back as re-shown.
     for key, value in shown.wsgi_request.POST.lists():
         if key not in ("merge-original", "merge-conflict") and not key.startswith("merge-choice-"):
-            data[key] = value if len(value) > 1 or key == "people" else value[0]
+            data[key] = value if len(value) > 1 or key in ("people", "byline_authors") else value[0]
     return data
 
 
@@ -339,7 +354,8 @@ def person_form(client, person, **changes):
     form = client.get(reverse("admin:articles_person_change", args=[person.pk])).context["adminform"].form
     data = {
         name: form[name].value() or ""
-        for name in ["name", "slug", "role", "bio", "aliases", "opened_version", "opened_state"]
+        for name in ["name", "slug", "role", "author_kind", "bio", "aliases", "profile_urls"]
+        + ["opened_version", "opened_state"]
     }
     return {**data, **changes}
 
@@ -374,3 +390,65 @@ def test_a_person_changed_by_both_waits_for_a_choice_even_when_an_import_changed
     assert Person.objects.get(pk=mayor.pk).role == "Mayor"
     assert bob.post(url, resubmission(shown, bob_form, {"role": "yours"})).status_code == 302
     assert Person.objects.get(pk=mayor.pk).role == "Mayor of Port Alder"
+
+
+def test_reordering_the_byline_is_merged_with_an_edit_elsewhere_and_conflicts_with_another_order(editors, others):
+    alice, bob = editors
+    story = new_story()
+    story.set_authors([*story.credited_authors, others["author"]])
+    story.record_revision(None, "Second author")
+    lena, mia = (str(person.pk) for person in story.credited_authors)
+
+    assert save(alice, story, admin_article_data(story, byline_authors=[mia, lena])).status_code == 302
+    assert save(bob, story, admin_article_data(story, dateline="KESTREL BAY")).status_code == 302
+    stored = Article.objects.get(pk=story.pk)
+    assert [person.name for person in stored.credited_authors] == ["Mia Holt", "Lena Ortiz"]
+    assert stored.dateline == "KESTREL BAY"
+
+    bob_form = admin_article_data(stored, byline_authors=[mia])
+    assert save(alice, story, admin_article_data(stored, byline_authors=[lena, mia])).status_code == 302
+    shown = save(bob, story, bob_form)
+    conflict = next(conflict for conflict in shown.context["merge"].conflicts if conflict.key == "byline_authors")
+    assert (conflict.theirs, conflict.yours, conflict.original) == (
+        "Lena Ortiz, Mia Holt",
+        "Mia Holt",
+        "Mia Holt, Lena Ortiz",
+    )
+    assert save(bob, story, resubmission(shown, bob_form, {"byline_authors": "yours"})).status_code == 302
+    assert [person.name for person in Article.objects.get(pk=story.pk).credited_authors] == ["Mia Holt"]
+
+
+def test_two_editors_changing_a_persons_author_fields_keep_both(editors):
+    alice, bob = editors
+    writer = make_person("Mia Holt", role="Reporter")
+    url = reverse("admin:articles_person_change", args=[writer.pk])
+    alice_form = person_form(alice, writer, author_kind="staff")
+    bob_form = person_form(bob, writer, profile_urls="https://example.org/mia")
+
+    assert alice.post(url, alice_form).status_code == 302
+    assert bob.post(url, bob_form).status_code == 302
+
+    saved = Person.objects.get(pk=writer.pk)
+    assert (saved.author_kind, saved.profile_url_list) == ("staff", ["https://example.org/mia"])
+
+
+def test_a_person_made_staff_by_one_and_contributor_by_the_other_waits_for_a_choice(editors):
+    alice, bob = editors
+    writer = make_person("Mia Holt")
+    url = reverse("admin:articles_person_change", args=[writer.pk])
+    alice_form = person_form(alice, writer, author_kind="staff")
+    bob_form = person_form(bob, writer, author_kind="contributor")
+
+    assert alice.post(url, alice_form).status_code == 302
+    shown = bob.post(url, bob_form)
+
+    conflict = shown.context["merge"].conflicts[0]
+    assert (conflict.key, conflict.theirs, conflict.yours, conflict.original) == (
+        "author_kind",
+        "Staff",
+        "Contributor",
+        "not an author",
+    )
+    assert Person.objects.get(pk=writer.pk).author_kind == "staff"
+    assert bob.post(url, resubmission(shown, bob_form, {"author_kind": "yours"})).status_code == 302
+    assert Person.objects.get(pk=writer.pk).author_kind == "contributor"

@@ -73,19 +73,22 @@ def test_article_page_describes_itself_for_search_engines_and_sharing(client):
     assert meta(page, "name", "twitter:card") == ["summary_large_image"]
 
 
-def test_story_without_a_picture_shares_the_site_logo_as_a_small_card(client):
+def test_story_without_a_picture_shares_its_sections_drawn_card(client):
     story = make_article(summary="")
 
     page = client.get(story.get_absolute_url()).content.decode()
 
-    assert meta(page, "name", "twitter:card") == ["summary"]
-    assert meta(page, "property", "og:image") == ["http://testserver/static/img/logo.png"]
+    assert meta(page, "name", "twitter:card") == ["summary_large_image"]
+    assert meta(page, "property", "og:image") == [f"http://testserver/share/{story.section.slug}.png"]
+    assert meta(page, "property", "og:image:width") == ["1200"] and meta(page, "property", "og:image:height") == ["630"]
     assert meta(page, "name", "description") == [story.paragraphs[0]]
     assert "image" not in json_ld_items(page)[0]
 
 
 def test_later_pages_of_a_list_are_their_own_canonical_page(client, settings):
     settings.ARTICLES_PER_PAGE = 1
+    settings.FRONT_PAGE_TOP_STORIES = 1
+    make_article()
     make_article()
     make_article()
 

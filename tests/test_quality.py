@@ -35,6 +35,13 @@ def reader_pages(newsroom):
         "not found": "/no-such-page/",
         "search": reverse("articles:search") + "?q=harbour",
         "corrections": reverse("articles:corrections"),
+        "section": reverse("articles:section", args=["news"]),  # with subsections and a lead
+        "subsection": reverse("articles:section", args=["culture"]),
+        "author": reverse("articles:author", args=["nadia-ferreira"]),  # with a photo and profile links
+        "front page 2": reverse("articles:front_page") + "?page=2",
+        "agency story": articles["towns-around-the-bay-prepare-for-high-tide"].get_absolute_url(),
+        "story without a picture": articles["chapel-lane-bookshop-volunteers-take-over"].get_absolute_url(),
+        "portrait story": articles["university-hospital-joint-nursing-school"].get_absolute_url(),
     }
 
 
@@ -81,7 +88,9 @@ def test_reader_pages_and_stylesheet_are_valid(client, newsroom, tmp_path):
     documents = []
     for name, path in reader_pages(newsroom).items():
         document = tmp_path / f"{slugify(name)}.html"
-        document.write_bytes(client.get(path).content)
+        response = client.get(path)
+        assert response.status_code == (404 if name == "not found" else 200), name
+        document.write_bytes(response.content)
         documents.append(document)
 
     messages = run_vnu([canary, *documents, STYLESHEET])
@@ -160,7 +169,17 @@ def test_article_page_carries_news_article_breadcrumbs_and_opengraph(client, new
     assert article["description"] == story.summary
     assert article["datePublished"] == "2026-11-05T06:45:00+00:00"
     assert article["dateModified"] == "2026-11-05T19:25:00+00:00"  # the evening update (demo/newsroom.json)
-    assert article["author"] == [{"@type": "Person", "name": "Nadia Ferreira"}]
+    assert article["author"] == [
+        {
+            "@type": "Person",
+            "name": "Nadia Ferreira",
+            "url": "http://testserver/authors/nadia-ferreira/",
+            "jobTitle": "City reporter",
+            "sameAs": ["https://example.com/@nadiaferreira", "https://social.example.org/@nadia"],
+        }
+    ]
+    assert "Nadia Ferreira" in client.get(path_of(article["author"][0]["url"])).content.decode()
+    assert article["articleSection"] == "Port Alder"
     assert article["publisher"]["@type"] == "Organization" and article["publisher"]["name"] == settings.SITE_NAME
     logo = article["publisher"]["logo"]
     assert logo["@type"] == "ImageObject" and (logo["width"], logo["height"]) == (512, 512)
@@ -179,10 +198,16 @@ def test_article_page_carries_news_article_breadcrumbs_and_opengraph(client, new
     crumbs = json_ld["BreadcrumbList"]["itemListElement"]
     assert [(crumb["position"], crumb["name"]) for crumb in crumbs] == [
         (1, "Home"),
-        (2, "Port Alder"),
-        (3, story.headline),
+        (2, "News"),
+        (3, "Port Alder"),
+        (4, story.headline),
     ]
-    assert [path_of(crumb["item"]) for crumb in crumbs] == ["/", "/tags/port-alder/", story.get_absolute_url()]
+    assert [path_of(crumb["item"]) for crumb in crumbs] == [
+        "/",
+        "/sections/news/",
+        "/sections/port-alder/",
+        story.get_absolute_url(),
+    ]
 
     assert opengraph["og:type"] == ["article"]
     assert opengraph["og:title"] == [story.headline]
@@ -212,15 +237,17 @@ def test_person_page_carries_a_person_and_opengraph(client, newsroom):
 
 
 @pytest.mark.django_db
-def test_listing_pages_carry_opengraph_with_the_site_logo(client, newsroom):
+def test_listing_pages_carry_opengraph_with_a_drawn_sharing_card(client, newsroom):
     pages = reader_pages(newsroom)
-    for name in ["front page", "topic", "topics", "people"]:
+    for name in ["front page", "topic", "topics", "people", "section"]:
         json_ld, opengraph = extract(client, pages[name])
 
         assert opengraph["og:type"] == ["website"], name
         assert opengraph["og:site_name"] == [settings.SITE_NAME], name
         assert len(opengraph["og:title"]) == len(opengraph["og:description"]) == 1, name
         assert opengraph["og:url"] == [f"http://testserver{pages[name]}"], name
-        assert opengraph["og:image"] == ["http://testserver/static/img/logo.png"], name
+        card = "news" if name == "section" else "site"
+        assert opengraph["og:image"] == [f"http://testserver/share/{card}.png"], name
+        assert (opengraph["og:image:width"], opengraph["og:image:height"]) == (["1200"], ["630"]), name
     front_page, _ = extract(client, pages["front page"])
     assert front_page["WebSite"]["publisher"]["name"] == settings.SITE_NAME

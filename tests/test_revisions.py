@@ -224,3 +224,30 @@ def test_corrections_pins_and_exclusions_are_in_the_snapshot_the_diff_and_the_re
     assert editor_client.post(restore).status_code == 302
     assert not story.pinned_stories.exists() and not story.excluded_stories.exists()
     assert [note.text for note in story.corrections.all()] == ["The bridge is 40 m long, not 400 m."]
+
+
+def test_section_and_ordered_byline_are_in_the_snapshot_the_diff_and_the_restore(editor_client, story):
+    from articles.models import AuthorKind, Section
+
+    business = Section.objects.create(name="Business", slug="business")
+    mia = make_person("Mia Holt", author_kind=AuthorKind.STAFF)
+    tom = make_person("Tom Reyes", author_kind=AuthorKind.CONTRIBUTOR)
+    first_section = story.section.name
+    save_in_admin(editor_client, story, byline_authors=[str(mia.pk), str(tom.pk)])
+    revision = save_in_admin(editor_client, story, section=str(business.pk), byline_authors=[str(tom.pk), str(mia.pk)])
+
+    assert revision.changed_fields == ["section", "byline_authors"]
+    assert revision.snapshot["section"] == {"id": business.pk, "name": "Business"}
+    assert [person["name"] for person in revision.snapshot["byline_authors"]] == ["Tom Reyes", "Mia Holt"]
+    compare = reverse("admin:articles_article_revision_compare", args=[story.pk])
+    page = editor_client.get(compare, {"a": "2", "b": "3"}).content.decode()
+    assert f"<del>{first_section}\n</del><ins>Business\n</ins>" in page
+    assert "Authors" in page and "<ins>Tom Reyes\n</ins>" in page
+
+    restore = reverse("admin:articles_article_revision_restore", args=[story.pk, 2])
+    confirm = editor_client.get(restore).content.decode()
+    assert f"<del>Business\n</del><ins>{first_section}\n</ins>" in confirm
+    assert editor_client.post(restore).status_code == 302
+    story = Article.objects.get(pk=story.pk)
+    assert story.section.name == first_section
+    assert [person.name for person in story.credited_authors] == ["Mia Holt", "Tom Reyes"]

@@ -130,6 +130,7 @@ def test_news_sitemap_lists_stories_of_the_last_two_days_with_news_fields(client
     assert news.find(f"{NEWS}publication/{NEWS}language").text == "en"
     assert parse_datetime(news.find(f"{NEWS}publication_date").text) == fresh.published_at.replace(microsecond=0)
     assert news.find(f"{NEWS}title").text == "Storm surge floods waterfront & fish market"
+    assert news.find(f"{NEWS}keywords").text == "News"  # the story's section
 
 
 def test_news_sitemap_stops_at_its_limit(client, monkeypatch):

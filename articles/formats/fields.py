@@ -19,6 +19,7 @@ MAX_LENGTHS = {
     "byline": 200,
     "dateline": 120,
     "source": 120,
+    "section": 100,
     "tag": 100,
     "person.name": 200,
     "person.role": 200,
@@ -31,7 +32,8 @@ MAX_LENGTHS = {
 }
 STATUSES = ("draft", "in_review", "published", "unpublished")
 FIELDS = frozenset(
-    "headline slug summary body byline dateline source published_at status tags people related_headlines image".split()
+    "headline slug summary body byline dateline source section published_at status tags people related_headlines"
+    " image".split()
 )
 PERSON_FIELDS = frozenset({"name", "role", "aliases"})
 RELATED_FIELDS = frozenset({"headline", "url", "slug"})
@@ -66,6 +68,7 @@ def build_story(values, source, *, warnings=(), lists_as_text=False):
         byline=_text(values, "byline", MAX_LENGTHS["byline"]),
         dateline=_text(values, "dateline", MAX_LENGTHS["dateline"]),
         source_agency=_text(values, "source", MAX_LENGTHS["source"]),
+        section=_text(values, "section", MAX_LENGTHS["section"]),
         published_at=_datetime(values.get("published_at"), "published_at"),
         status=_status(values.get("status")),
         tags=_tags(values.get("tags"), lists_as_text),

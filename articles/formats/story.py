@@ -45,6 +45,7 @@ class Story:
     byline: str = ""
     dateline: str = ""
     source_agency: str = ""
+    section: str = ""  # the section's name or slug
     published_at: datetime | None = None
     status: str | None = None
     tags: tuple[str, ...] = ()

@@ -5,12 +5,13 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
-from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles import structured_data
+from articles import share_images, structured_data
 from articles.images import Rendition
+from articles.models import Section
 
 register = template.Library()
 
@@ -47,16 +48,35 @@ def person_structured_data(context, person):
 
 
 @register.simple_tag(takes_context=True)
+def author_structured_data(context, person):
+    return structured_data.author_profile(person, context["request"].build_absolute_uri)
+
+
+@register.simple_tag(takes_context=True)
+def section_structured_data(context, section):
+    return structured_data.section_breadcrumbs(section, context["request"].build_absolute_uri)
+
+
+@register.simple_tag
+def section_navigation():
+    """The header's sections as (name, url) pairs (cached: see SectionQuerySet.navigation)."""
+    return Section.objects.navigation()
+
+
+@register.simple_tag(takes_context=True)
 def website_structured_data(context):
     return structured_data.website(context["request"].build_absolute_uri)
 
 
 @register.inclusion_tag("includes/page_meta.html", takes_context=True)
-def page_meta(context, title=None, description=None, path=None, og_type="website", image=None, article=None):
+def page_meta(
+    context, title=None, description=None, path=None, og_type="website", image=None, article=None, section=None
+):
     """Description, canonical link, OpenGraph and Twitter card tags for the page.
 
     `path` defaults to the current path (plus the page number on later pages of a list);
-    `image` is a ResponsiveImage; without one, sharing cards show the site logo.
+    `image` is a ResponsiveImage; without one, sharing cards show the section's drawn card (the story's
+    section for an article), else the site's.
     """
     request = context["request"]
     site_name = settings.SITE_NAME
@@ -68,8 +88,11 @@ def page_meta(context, title=None, description=None, path=None, og_type="website
     if image is not None:
         card_image, image_alt = image.social, image.alt
     else:
-        width, height = structured_data.LOGO_SIZE
-        card_image, image_alt = Rendition(static(structured_data.LOGO_STATIC_PATH), width, height), site_name
+        section = section or (article.section if article is not None else None)
+        card = share_images.SITE_CARD if section is None else section.slug
+        width, height = share_images.SIZE
+        card_image = Rendition(reverse("articles:share_image", kwargs={"slug": card}), width, height)
+        image_alt = site_name if section is None else f"{section.name} · {site_name}"
     return {
         "site_name": site_name,
         "title": title or site_name,
@@ -80,7 +103,6 @@ def page_meta(context, title=None, description=None, path=None, og_type="website
         "image_width": card_image.width,
         "image_height": card_image.height,
         "image_alt": image_alt,
-        "large_image": image is not None,
         "article": article,
     }
 

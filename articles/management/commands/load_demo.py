@@ -15,8 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("The demo set-up is for local development only: run it with DJANGO_DEBUG=1.")
+        desk = demo.read_demo_newsroom()
+        demo.set_up_desk(desk)
         call_command("import_articles", str(DEMO_STORIES), verbosity=options["verbosity"])
-        demo.apply_after_import(demo.read_demo_newsroom())
+        demo.apply_after_import(desk)
         username, password = DEMO_LOGIN
         User = get_user_model()
         if not User.objects.filter(username=username).exists():

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_derived_data_triggers'),
+        ('articles', '0014_front_page'),
     ]
 
     operations = [
