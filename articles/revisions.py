@@ -167,13 +167,13 @@ def take_snapshot(article):
         Person,
         PinnedStory,
         RelatedHeadline,
-        Section,
         TaggedArticle,
     )
 
     snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
-    section = Section.objects.filter(pk=article.section_id).values("id", "name").first()
-    snapshot["section"] = {"id": section["id"], "name": section["name"]} if section else None
+    # The section the save just set is at hand (Django drops it when section_id changes underneath).
+    section = article.section if article.section_id else None
+    snapshot["section"] = {"id": section.pk, "name": section.name} if section else None
     snapshot["byline_authors"] = [
         {"id": byline.person_id, "name": byline.person.name}
         for byline in ArticleAuthor.objects.filter(article=article).select_related("person")
