@@ -10,17 +10,17 @@ from django.db import models
 from django.db.models import Case, Count, F, Value, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import kept_uploads, merging, previews, publishing, roles
+from articles import kept_uploads, merging, presence, previews, publishing, roles
 from articles.images import ImageUploadField
 from articles.models import (
     AgencyItem,
@@ -41,6 +41,7 @@ from articles.models import (
     merge_people,
     merge_tags,
     reject_people,
+    suggest_tags,
 )
 from articles.related import rank_related
 from articles.revisions import FIELD_LABELS, diff_snapshots, record_baseline, restore_changes, take_snapshot
@@ -129,6 +130,11 @@ class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
         if "status" in self.fields:
             # The publishing buttons set the state (articles/publishing.py); the field only carries it.
             self.fields["status"].widget = forms.HiddenInput()
+        if "tags" in self.fields:
+            self.fields["tags"].widget.attrs.update(
+                {"data-tag-suggestions": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
+            )
+            self.fields["tags"].help_text = "Names separated by commas; known tags are suggested as you type."
         if "published_at" in self.fields:
             self.fields["published_at"].label = "Publication time"
             self.fields[
@@ -196,7 +202,12 @@ def read_person_state(token):
 
 
 class ConflictSafeAdmin(admin.ModelAdmin):
-    """Merges a change form posted after later saves: see articles/merging.py for the rules."""
+    """Merges a change form posted after later saves (see articles/merging.py for the rules), shows who else has
+    the form open (articles/presence.py) and warns before leaving unsaved changes."""
+
+    class Media:
+        js = ["js/admin_editing.js", "js/admin_tags.js"]
+        css = {"all": ["css/admin_editing.css"]}
 
     # What the model admins say about their records
 
@@ -284,10 +295,41 @@ class ConflictSafeAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["merge"] = getattr(request, "merge", None)
+        if obj is not None:
+            opts = self.model._meta
+            context["presence_url"] = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_presence", args=[obj.pk], current_app=self.admin_site.name
+            )
+            context["presence_heartbeat"] = presence.HEARTBEAT_SECONDS
+            context["presence_others"] = [presence.describe(editor) for editor in presence.report(obj, request.user)]
         form = context["adminform"].form
         if request.method == "POST" and isinstance(form, kept_uploads.KeepsUploads):
             form.keep_uploads()  # the post was refused: the re-shown form keeps its photo
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        opts = self.model._meta
+        presence_url = path(
+            "<path:object_id>/presence/",
+            self.admin_site.admin_view(self.presence_view),
+            name=f"{opts.app_label}_{opts.model_name}_presence",
+        )
+        return [presence_url, *super().get_urls()]
+
+    def presence_view(self, request, object_id):
+        """Who else has the change form open. The open form POSTs here every presence.HEARTBEAT_SECONDS (and
+        "leave" as it goes); a GET only asks."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        if request.method != "POST":
+            others = presence.present(obj, besides=request.user)
+        elif request.POST.get("leave"):
+            presence.leave(obj, request.user)
+            return HttpResponse(status=204)
+        else:
+            others = presence.report(obj, request.user)
+        return JsonResponse({"others": [presence.describe(editor) for editor in others]})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -338,7 +380,33 @@ class VisibleStoryChoices:
         return formset
 
 
-class RelatedHeadlineFormSet(BaseInlineFormSet):
+class OrderedRowsFormSet(BaseInlineFormSet):
+    """Rows in an order the editor sets with the rows' up and down buttons (static/js/admin_editing.js), which
+    number them; a row added without a number goes after the others, so nobody has to type positions."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+        form.fields["position"].initial = None  # a blank new row stays unchanged, and so is not saved
+        form.fields["position"].widget.attrs.update({"min": 1, "class": "row-position"})
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not self._should_delete_form(form)
+            and (form.instance.pk or form.has_changed())
+        ]
+        following = max([form.cleaned_data.get("position") or 0 for form in kept], default=0) + 1
+        for form in kept:
+            if not form.cleaned_data.get("position"):
+                form.cleaned_data["position"] = form.instance.position = following
+                following += 1
+
+
+class RelatedHeadlineFormSet(OrderedRowsFormSet):
     def save(self, commit=True):
         if commit:
             # Reordering swaps positions; park the moved and deleted rows first so the
@@ -404,6 +472,42 @@ class PublicationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagSearchFilter(admin.SimpleListFilter):
+    """The story list's tag filter: a box that suggests tags as you type, not a link for each of thousands."""
+
+    title = "tag"
+    parameter_name = "tag"
+    template = "admin/articles/article/tag_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # The rest of the list's query (search, other filters, sorting) rides along when the box is submitted.
+        self.other_params = [
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in (self.parameter_name, "p")
+            for value in values
+        ]
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__name__iexact=" ".join(self.value().split()))
+        return queryset
+
+
 class CorrectionFormSet(BaseInlineFormSet):
     author = None  # set per request by CorrectionInline.get_formset
 
@@ -445,6 +549,7 @@ class CorrectionInline(admin.StackedInline):
 
 class PinnedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = PinnedStory
+    formset = OrderedRowsFormSet
     fk_name = "article"
     extra = 0
     fields = ["position", "story"]
@@ -529,8 +634,8 @@ def article_merge_parts():
 class ArticleAdmin(ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
-    # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
-    list_filter = [PublicationStateFilter, "section", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
+    # Only tags on stories the user may open are suggested: a reporter never learns the topics of others' drafts.
+    list_filter = [PublicationStateFilter, "section", TagSearchFilter, "published_at"]
     search_fields = ["headline", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -541,13 +646,14 @@ class ArticleAdmin(ConflictSafeAdmin):
     formfield_overrides = IMAGE_UPLOADS
     save_on_top = True
     fieldsets = [
+        # A newsroom's order: the words first, then when it goes out and its picture, then where it sits.
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Publishing", {"fields": ["publication_state", "status", "published_at", "opened_version"]}),
         (
             "Lead image",
             {"fields": ["lead_image", "lead_image_kept", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
         ),
+        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
@@ -619,10 +725,6 @@ class ArticleAdmin(ConflictSafeAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Publishing buttons (articles/publishing.py), above and below the form
-
-    class Media:
-        js = ["js/admin_editing.js"]
-        css = {"all": ["css/admin_editing.css"]}
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["publishing_buttons"] = publishing.buttons(
@@ -770,6 +872,11 @@ class ArticleAdmin(ConflictSafeAdmin):
     def get_urls(self):
         own = [
             path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="articles_article_tag_suggestions",
+            ),
+            path(
                 "<path:object_id>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
                 name="articles_article_revisions",
@@ -786,6 +893,16 @@ class ArticleAdmin(ConflictSafeAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    def tag_suggestions_view(self, request):
+        """Tags for the tag box and the list's tag filter, as the editor types."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        typed = " ".join(request.GET.get("q", "").split())[:100]
+        stories = None
+        if not roles.can_publish(request.user):
+            stories = roles.visible_articles(request.user, Article.objects.all())
+        return JsonResponse({"tags": suggest_tags(typed, stories) if typed else []})
 
     def _article_with_history(self, request, object_id):
         article = self.get_object(request, object_id)

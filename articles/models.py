@@ -1117,6 +1117,19 @@ def tags_in_use():
     )
 
 
+def suggest_tags(typed, stories=None, limit=10):
+    """Names of tags containing `typed`, those starting with it first, then the most used; only tags on `stories`
+    when given (a reporter's suggestions never name the topics of stories they may not open)."""
+    tags = Tag.objects.filter(name__icontains=typed)
+    if stories is not None:
+        tags = tags.filter(pk__in=TaggedArticle.objects.filter(content_object__in=stories).values("tag"))
+    tags = tags.annotate(
+        starts=Case(When(name__istartswith=typed, then=Value(0)), default=Value(1)),
+        uses=Count("articles_taggedarticle_items"),
+    )
+    return list(tags.order_by("starts", "-uses", "name").values_list("name", flat=True)[:limit])
+
+
 # Sections, bylines and the front page: how readers' pages are organised.
 
 SECTION_NAVIGATION_CACHE_KEY = "articles:section-navigation"
