@@ -1,4 +1,4 @@
-"""The read-only Content API, /api/v1/: stories (also as ninjs), tags, people, search.
+"""The read-only Content API, /api/v1/: stories (also as ninjs), sections, tags, people, search.
 
 Built on django-ninja (pinned in requirements.txt) rather than Django REST framework: the API is
 read-only and typed, and ninja generates its OpenAPI 3.1 schema from the same type hints that
@@ -7,7 +7,7 @@ from our static files, nothing from a CDN). DRF would add serializers, viewsets 
 package for OpenAPI (its own schema generator is deprecated) for no gain on a read-only API.
 
 Every query starts from the same querysets as the reader pages (`Article.objects.published()`,
-`for_listing()`, `tags_in_use()`, `Person.objects.mentioned()`), so drafts, previews and scheduled
+`for_listing()`, `Section.stories()`, `tags_in_use()`, `Person.objects.mentioned()`), so drafts, previews and scheduled
 stories never appear. Lists page by cursor (keyset on the sort order: stable while stories are
 added, constant cost at any depth). ETags, 304s, CORS and caching headers: api/middleware.py.
 """
@@ -30,7 +30,7 @@ from ninja.openapi.docs import Swagger
 from api import ninjs
 from api.security import AnonymousThrottle, ApiKeyAuth, KeyThrottle, anonymous
 from articles import search as article_search
-from articles.models import Article, Person, tags_in_use
+from articles.models import Article, Person, Section, tags_in_use
 
 MAX_PAGE_SIZE = 100
 
@@ -38,7 +38,7 @@ api = NinjaAPI(
     title=f"{settings.SITE_NAME} Content API",
     version="1",
     description=(
-        "Published stories, tags and people, read-only. Anonymous use is rate limited; send an API key "
+        "Published stories, sections, tags and people, read-only. Anonymous use is rate limited; send an API key "
         "(created by the newsroom's editors) in the X-API-Key header for a higher limit. Each story is also "
         "available as an IPTC ninjs 2.1 document."
     ),
@@ -62,6 +62,20 @@ class TagOut(Schema):
 
 class TagWithCountOut(TagOut):
     stories: int = Field(description="How many published stories carry the tag.")
+
+
+class SectionOut(Schema):
+    name: str
+    slug: str
+    parent: str | None = Field(description="The main section's slug, for a subsection; null for a main section.")
+    url: str
+    api_url: str
+
+
+class SectionWithCountOut(SectionOut):
+    description: str
+    subsections: list[str] = Field(description="Slugs of its subsections, in the navigation's order.")
+    stories: int = Field(description="How many published stories it holds, its subsections' included.")
 
 
 class PersonOut(Schema):
@@ -101,6 +115,7 @@ class StoryOut(Schema):
     url: str = Field(description="The story's page on the site.")
     api_url: str
     ninjs_url: str
+    section: SectionOut
     tags: list[TagOut]
     people: list[PersonOut]
     image: ImageOut | None
@@ -114,6 +129,10 @@ class StoryDetailOut(StoryOut):
 class StoryPage(Schema):
     results: list[StoryOut]
     next: str | None = Field(description="The next page, or null on the last one.")
+
+
+class SectionList(Schema):
+    results: list[SectionWithCountOut] = Field(description="Every section, in the navigation's order.")
 
 
 class TagPage(Schema):
@@ -131,6 +150,11 @@ class TagDetailOut(TagWithCountOut):
     stories_url: str
 
 
+class SectionDetailOut(SectionWithCountOut):
+    latest: list[StoryOut] = Field(description="Its newest stories; page on through `stories_url`.")
+    stories_url: str
+
+
 class PersonDetailOut(PersonWithCountOut):
     bio: str
     latest: list[StoryOut]
@@ -138,6 +162,7 @@ class PersonDetailOut(PersonWithCountOut):
 
 
 class StoryFilters(Schema):
+    section: str | None = Field(None, description="Only stories in this section or its subsections (its slug).")
     tag: str | None = Field(None, description="Only stories with this tag (its slug).")
     person: str | None = Field(None, description="Only stories that mention this person (their slug).")
     updated_since: datetime | None = Field(
@@ -155,14 +180,19 @@ class PageParams(Schema):
 # --- stories ----------------------------------------------------------------------------------
 
 
-def story_queryset():
-    """Published stories with what a card needs, in a fixed number of queries whatever the page size."""
-    return Article.objects.for_listing().prefetch_related(Prefetch("people", queryset=Person.objects.order_by("name")))
+def story_queryset(stories=None):
+    """Published stories (all, or those given) with what a card needs, in a fixed number of queries per page."""
+    stories = Article.objects.for_listing() if stories is None else stories
+    return stories.select_related("section__parent").prefetch_related(
+        Prefetch("people", queryset=Person.objects.order_by("name"))
+    )
 
 
 @api.get("/stories/", response=StoryPage, tags=["stories"], summary="Published stories, newest first")
 def story_list(request: HttpRequest, response: HttpResponse, filters: Query[StoryFilters]):
     stories = story_queryset()
+    if filters.section:
+        stories = stories.filter(Q(section__slug=filters.section) | Q(section__parent__slug=filters.section))
     if filters.tag:
         stories = stories.filter(tagged_items__tag__slug=filters.tag)
     if filters.person:
@@ -219,7 +249,36 @@ def search(
     return {"results": results, "next": next_url(request, None, offset=offset + limit) if more else None}
 
 
-# --- tags and people -----------------------------------------------------------------------------
+# --- sections, tags and people ---------------------------------------------------------------------
+
+
+def section_queryset():
+    return Section.objects.with_story_counts().select_related("parent").prefetch_related("subsections")
+
+
+@api.get("/sections/", response=SectionList, tags=["sections"], summary="Sections, in the navigation's order")
+def section_list(request: HttpRequest):
+    # Editors keep a handful of desks, so the list comes whole; main sections first, each followed by its subsections.
+    sections = {section.pk: section for section in section_queryset()}
+    ordered = [
+        sections[section.pk]
+        for main in sections.values()
+        if main.parent_id is None
+        for section in (main, *main.subsections.all())
+    ]
+    return {"results": [section_out(request, section) for section in ordered]}
+
+
+@api.get("/sections/{slug}", response=SectionDetailOut, tags=["sections"], summary="A section and its newest stories")
+def section_detail(request: HttpRequest, response: HttpResponse, slug: str):
+    section = get_object_or_404(section_queryset(), slug=slug)
+    latest = list(story_queryset(section.stories())[:10])
+    mark_modified(response, latest)
+    return {
+        **section_out(request, section),
+        "latest": [story_out(request, article) for article in latest],
+        "stories_url": request.build_absolute_uri(reverse("api:story_list") + f"?section={section.slug}"),
+    }
 
 
 @api.get("/tags/", response=TagPage, tags=["tags"], summary="Tags on published stories, by name")
@@ -281,6 +340,7 @@ def story_out(request, article):
         "url": absolute(article.get_absolute_url()),
         "api_url": absolute(reverse("api:story_detail", kwargs={"story_id": article.pk})),
         "ninjs_url": absolute(reverse("api:story_ninjs", kwargs={"story_id": article.pk})),
+        "section": section_ref(request, article.section),
         "tags": [tag_out(request, tag) for tag in article.tags.all()],
         "people": [person_out(request, person) for person in article.people.all()],
         "image": {
@@ -293,6 +353,25 @@ def story_out(request, article):
         }
         if picture
         else None,
+    }
+
+
+def section_ref(request, section):
+    return {
+        "name": section.name,
+        "slug": section.slug,
+        "parent": section.parent.slug if section.parent_id else None,
+        "url": request.build_absolute_uri(section.get_absolute_url()),
+        "api_url": request.build_absolute_uri(reverse("api:section_detail", kwargs={"slug": section.slug})),
+    }
+
+
+def section_out(request, section):
+    return {
+        **section_ref(request, section),
+        "description": section.description,
+        "subsections": [subsection.slug for subsection in section.subsections.all()],
+        "stories": section.article_count,
     }
 
 

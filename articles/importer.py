@@ -1,19 +1,24 @@
 """Save parsed wire stories: one transaction, idempotent, with counts.
 
-`find_sources()` lists the files to read (lazily, in a stable order) and
-`Importer.run()` parses each with `articles.formats` and saves its stories. A
-story is found again by its slug, or else by a key made from its file's name
-(not its folder, so the same file imported from elsewhere still matches).
-Only what differs from the stored story is written.
+`find_sources()` lists the files to read (lazily, in a stable order, skipping
+what is not a story) and `Importer.run()` parses each with `articles.formats`
+and saves its stories. A story is found again by its slug, or else by its
+file's path relative to the folder named on the command line
+(`business/001.txt`; a file named alone by its name), so the same tree
+imported from another mount point still matches and same-named files in
+different folders stay different stories. A key only moves to different text
+when it comes from the same file as before. A file whose bytes are unchanged
+since its last import is not parsed again; only what differs is written.
 """
 
 import hashlib
 import itertools
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -41,9 +46,19 @@ from articles.models import (
 from articles.revisions import record_baseline
 from articles.topics import suggest_subjects
 
-# Files a directory walk picks up; anything else there (images, notes) is skipped.
+# Files a directory walk picks up; anything else there (images, notes) is skipped and listed.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ".xml", ".nitf", ""})
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# Read-me, licence and notes files sit beside archives but are not stories.
+NOT_STORY_NAMES = re.compile(
+    r"(read[-_ ]?me|licen[cs]e|copying|notes?|change[-_ ]?log|changes|authors|contributing|manifest|todo)"
+    r"(?:[-_. ].*)?\Z",
+    re.IGNORECASE,
+)
+# The longest agency stories are well under 100 KB; 2 MB is a book. Larger files are refused
+# before they are read, so one import's memory stays bounded (see benchmarks/bench_import.py).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# Part of each stored content digest: a parser that reads files differently re-reads unchanged ones.
+PARSER_VERSION = "plain-2"
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 STDIN_LABEL = "<stdin>"
 
@@ -66,18 +81,31 @@ IMPORT_ERRORS = (formats.FormatError, ImportProblem)
 @dataclass(frozen=True)
 class Source:
     label: str  # how messages name the input
-    name: str  # the file name source keys are made from; "" for standard input
+    name: str  # what source keys are made from: the path below the folder named, or the file's name; "" for stdin
     folder: Path  # image paths are relative to it
     path: Path | None = None
     stream: BinaryIO | None = None
+    found_by_walk: bool = False  # a folder walk found it: a file that is not text is skipped, not refused
+    skipped: str = ""  # why a folder walk passed it over
     root: Path | None = None  # the folder named on the command line: images may not come from outside it
+
+    @property
+    def origin(self):
+        """Where the file is on this machine: a key moves to different text only from the same place."""
+        return str(self.path.resolve()) if self.path is not None else ""
 
     def read(self):
         if self.stream is not None:
-            return self.stream.read(MAX_FILE_BYTES + 1)
+            data = self.stream.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise ImportProblem(f"larger than the {MAX_FILE_BYTES // 2**20} MB limit", source=self.label)
+            return data
         try:
-            if self.path.stat().st_size > MAX_FILE_BYTES:
-                raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=self.label)
+            size = self.path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ImportProblem(
+                    f"is {size / 2**20:.1f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB limit", source=self.label
+                )
             return self.path.read_bytes()
         except FileNotFoundError:
             raise ImportProblem("no such file", source=self.label) from None
@@ -96,24 +124,46 @@ def find_sources(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path, root=path)
+            yield from _walk(path, (), root=path)
         else:
             yield Source(label=given, name=path.name, folder=path.parent, path=path, root=path.parent)
 
 
-def _walk(folder, root):
+def _walk(folder, below, root):
     # Entries sorted by name, descending into folders where they fall, gives
     # the order of the sorted full paths without ever listing them all.
+    # `below` is the path from the folder named on the command line: the source key.
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: entry.name)
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path, root)
-        elif entry.is_file() and path.suffix.lower() in STORY_SUFFIXES:
-            yield Source(label=str(path), name=entry.name, folder=folder, path=path, root=root)
+            if not entry.name.startswith("."):
+                yield from _walk(path, (*below, entry.name), root)
+            continue
+        if not entry.is_file():
+            continue
+        source = Source(
+            label=str(path),
+            name="/".join((*below, entry.name)),
+            folder=folder,
+            path=path,
+            root=root,
+            found_by_walk=True,
+        )
+        if reason := _not_a_story(entry.name):
+            source = replace(source, skipped=reason)
+        yield source
+
+
+def _not_a_story(name):
+    if name.startswith("."):
+        return "hidden file"
+    if NOT_STORY_NAMES.match(name):
+        return "read-me, licence or notes file"
+    if Path(name).suffix.lower() not in STORY_SUFFIXES:
+        return "not a story file type"
+    return ""
 
 
 # --- what an import reports -------------------------------------------------
@@ -148,6 +198,8 @@ class StoryReport:
     links: tuple[HeadlineLink, ...]
     linked_waiting: int  # headlines under other stories that now link to this one
     warnings: tuple[str, ...]
+    held_for_review: bool = False  # created in review because its headline had to be derived
+    reread: bool = True  # False: the file was unchanged since its last import, so it was not parsed
 
 
 @dataclass
@@ -159,13 +211,17 @@ class ImportReport:
     unchanged: int = 0
     people_created: int = 0
     headlines_linked: int = 0
+    held_for_review: int = 0
     failures: list[ImportProblem | formats.FormatError] = field(default_factory=list)
     waiting_for: set[str] = field(default_factory=set)  # slugs referenced but never imported
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why it is not a story)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the identical file imported)
 
     def count(self, story):
         setattr(self, story.outcome, getattr(self, story.outcome) + 1)
         self.people_created += sum(person.created for person in story.people)
         self.headlines_linked += story.linked_waiting
+        self.held_for_review += story.held_for_review
 
 
 # --- the import -----------------------------------------------------------------
@@ -194,6 +250,9 @@ class Importer:
         self._image_storage = Article._meta.get_field("lead_image").storage
         self._stored_images = []
         self._keys_seen = {}  # source key -> the input that imported it in this run
+        self._files_seen = {}  # content digest -> the first file with those bytes in this run
+        self._saved = []  # (file, its story reports), told to on_story once they are committed
+        self._file_reached_people = False  # whether the current file got as far as linking people
         self._waiting_by_slug = {}  # slug -> ids of headlines saved before their target
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
         self._section_ids = {}  # folded name or slug -> section id, filled as sections are used
@@ -212,47 +271,116 @@ class Importer:
         except BaseException:
             self._discard_images(0)
             raise
+        # Only now are the stories saved (or, in a dry run, known to be savable): a refused run
+        # never reports stories it rolled back.
+        for story in self._saved:
+            self.on_story(story)
         report.waiting_for = set(self._waiting_by_slug)
         return report
 
     def _run_file(self, source, report):
+        if source.skipped:
+            report.skipped.append((source.label, source.skipped))
+            return
         if not self.continue_on_error:
-            stories = self._import_file(source)
+            stories = self._import_file(source, report)
         else:
             images_before, keys_before = len(self._stored_images), len(self._keys_seen)
+            files_before = len(self._files_seen)
+            self._file_reached_people = False
             # Usually empty or small: headlines waiting for a slug not imported yet.
             waiting_before = {slug: list(ids) for slug, ids in self._waiting_by_slug.items()}
             try:
                 with transaction.atomic():
-                    stories = self._import_file(source)
+                    stories = self._import_file(source, report)
             except IMPORT_ERRORS as problem:
-                # The savepoint is gone, so forget what this file added in memory too.
+                # The savepoint is gone, so forget what this file added in memory too: the
+                # cost of a bad file must not grow with what the database holds.
                 self._discard_images(images_before)
-                for key in list(self._keys_seen)[keys_before:]:
-                    del self._keys_seen[key]
+                _forget_after(self._keys_seen, keys_before)
+                _forget_after(self._files_seen, files_before)
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
-                self._load_people()
+                if self._file_reached_people:
+                    # It failed after linking people (a database error): what it made or noted of them
+                    # was rolled back, so read them again. Files refused earlier cost nothing here.
+                    self._load_people()
                 report.failures.append(problem)
                 return
+        if stories is None:
+            return
         report.files += 1
         for story in stories:
             report.count(story)
-            self.on_story(story)
+        self._saved += stories
 
-    def _import_file(self, source):
+    def _import_file(self, source, report):
+        """The file's story reports, or None when it is skipped (not text, or a copy of one imported)."""
         data = source.read()
-        if len(data) > MAX_FILE_BYTES:
-            raise ImportProblem(f"larger than {MAX_FILE_BYTES // 2**20} MB", source=source.label)
+        content = hashlib.sha256(data).hexdigest()
+        if content in self._files_seen:
+            report.duplicates.append((source.label, self._files_seen[content]))
+            return None
+        if source.found_by_walk and b"\x00" in data[:8192]:
+            report.skipped.append((source.label, "not text"))
+            return None
+        self._files_seen[content] = source.label
+        digest = f"{PARSER_VERSION}:{content}"
+        if (unchanged := self._unchanged(source, digest)) is not None:
+            return unchanged
         stories = formats.parse(data, source.label)
         try:
-            return [self._import_story(source, story) for story in stories]
+            return [self._import_story(source, story, digest) for story in stories]
         except DatabaseError as error:
             raise ImportProblem(f"the database refused it: {error}", source=source.label) from error
 
+    def _unchanged(self, source, digest):
+        """Reports for the stories of a file imported before with these very bytes, or None to read it.
+
+        Run-wide --status or --published-at may change stored stories, and a lead image may have changed
+        on disk, so those go the long way.
+        """
+        if self.status or self.published_at or not source.name:
+            return None
+        stored = list(
+            Article.objects.filter(import_digest=digest).values_list(
+                "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+            )
+        )
+        # Agency items go the long way: their versions decide what an item becomes.
+        if not stored or any(lead_image or key.startswith("guid:") for _, key, _, _, lead_image, _ in stored):
+            return None
+        own_key = _key_text(f"file:{source.name}")
+        for _, key, *_ in stored:
+            if key in self._keys_seen:
+                return None  # another file of this run claimed the story: let the long way say so
+        for pk, key, _, _, _, origin in stored:
+            self._keys_seen[key] = source.label
+            if source.origin and origin != source.origin and key.startswith(own_key):
+                # The same file from its new place (a copy, another mount): later edits there are its own.
+                Article.objects.filter(pk=pk).update(import_origin=source.origin)
+        return [
+            StoryReport(
+                source=source.label,
+                outcome="unchanged",
+                slug=slug,
+                headline=headline,
+                headline_derived=False,
+                changed=(),
+                tags=(),
+                tags_suggested=False,
+                people=(),
+                links=(),
+                linked_waiting=0,
+                warnings=(),
+                reread=False,
+            )
+            for _, _, slug, headline, _, _ in stored
+        ]
+
     # --- one story -----------------------------------------------------------------
 
-    def _import_story(self, source, story):
+    def _import_story(self, source, story, digest):
         if story.item is not None:
             held = self._agency.held(story)
             if held:
@@ -267,7 +395,7 @@ class Importer:
                 field="slug" if story.slug else None,
             )
         self._keys_seen[key] = story.source
-        article = self._find_article(story, key)
+        article = self._find_article(story, key) or self._adopt_legacy_article(source, story, key)
         created = article is None
         if created:
             article = Article(
@@ -276,10 +404,17 @@ class Importer:
                 section_id=self._section_id(story.section) if story.section else self._default_section_id(),
             )
         else:
+            self._check_own_file(article, source, story, digest)
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
 
         changed = self._apply_fields(article, story, created)
+        # Bookkeeping of the import, not an edit: never reported as a change.
+        if any(ref.slug for ref in story.related_headlines):
+            # Headlines naming a story by slug link when it arrives, found by parsing this file again:
+            # such a story never takes the unchanged-file shortcut (the digest no longer matches).
+            digest = f"by-slug:{digest.partition(':')[2]}"
+        article.import_digest, article.import_origin = digest, source.origin
         image = self._read_image(source, story)
         if image and self._image_differs(article, image):
             changed.append("lead_image")
@@ -292,6 +427,7 @@ class Importer:
         tags, tags_suggested, tags_changed = self._sync_tags(article, story, created)
         if tags_changed:
             changed.append("tags")
+        self._file_reached_people = True
         people = self._people(story)
         links, rows = self._related(story, article)
         if self._sync_people(article, [pk for pk, _ in people], created):
@@ -309,6 +445,10 @@ class Importer:
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
         if created or changed:
             article.record_revision(None, f"Imported from {source.label}")
+        if not changed and not created:
+            # Bookkeeping only (a new place, a new parser, a key that gained its folder): no revision.
+            bookkeeping = {"import_digest": digest, "import_origin": source.origin, "source_key": key}
+            Article.objects.filter(pk=article.pk).exclude(**bookkeeping).update(**bookkeeping)
         if story.item is not None:
             self._agency.remember(article, story)
 
@@ -325,7 +465,33 @@ class Importer:
             links=tuple(links),
             linked_waiting=linked_waiting,
             warnings=story.warnings,
+            held_for_review=created and story.headline_derived and article.status == Article.Status.IN_REVIEW,
         )
+
+    def _check_own_file(self, article, source, story, digest):
+        # A file key names a path, and two machines' trees share paths: different text under a
+        # known key is an edit only when it comes from the file the story was imported from.
+        if not article.source_key.startswith("file:") or not (article.import_origin and source.origin):
+            return
+        same_text = article.import_digest.partition(":")[2] == digest.partition(":")[2]
+        if article.import_origin != source.origin and not same_text:
+            raise ImportProblem(
+                f"its source key {article.source_key!r} belongs to a different story, imported from "
+                f"{article.import_origin}; import the folder that holds both so each is keyed by its own "
+                "path, or give this file a slug",
+                source=story.source,
+            )
+
+    def _adopt_legacy_article(self, source, story, key):
+        """A story keyed by file name alone before keys held folders, when it is this file's story."""
+        legacy = _key_text(f"file:{Path(source.name).name}{story.source.removeprefix(source.label)}")
+        if "/" not in source.name or legacy == key:
+            return None
+        article = Article.objects.filter(source_key=legacy, import_origin="").first()
+        if article is None or _text_key(article.body) != _text_key(f"{story.dateline} {story.body}"):
+            return None
+        article.source_key = key
+        return article
 
     def _held_report(self, story, held):
         """An agency item that changed no copy (older version, cancellation), reported with why."""
@@ -355,10 +521,7 @@ class Importer:
             key = f"file:{source.name}{story.source.removeprefix(source.label)}"
         else:
             key = f"stdin:{slugify(story.headline)}"
-        if len(key) > SOURCE_KEY_LENGTH:
-            digest = hashlib.sha256(key.encode()).hexdigest()
-            key = f"{key[: SOURCE_KEY_LENGTH - len(digest) - 1]}~{digest}"
-        return key
+        return _key_text(key)
 
     def _find_article(self, story, key):
         # Spelled as the unique index's condition, so SQLite uses the partial index too.
@@ -374,7 +537,9 @@ class Importer:
         return _free_slug(Article, slugify(headline)[:190].strip("-") or "story")
 
     def _apply_fields(self, article, story, created):
-        status = self.status or story.status or (Article.Status.PUBLISHED if created else article.status)
+        # A machine-made headline is a first draft: such a story waits in review for an editor.
+        new_status = Article.Status.IN_REVIEW if story.headline_derived else Article.Status.PUBLISHED
+        status = self.status or story.status or (new_status if created else article.status)
         published_at = self.published_at or story.published_at or article.published_at
         if status == Article.Status.PUBLISHED and published_at is None:
             published_at = timezone.now()
@@ -743,3 +908,21 @@ def _free_slug(model, base, batch=10):
 
 def _folded(names):
     return {name.casefold() for name in names}
+
+
+def _key_text(key):
+    if len(key) > SOURCE_KEY_LENGTH:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key = f"{key[: SOURCE_KEY_LENGTH - len(digest) - 1]}~{digest}"
+    return key
+
+
+def _text_key(text):
+    # Two readings of one file's words match whatever the paragraphs, dateline or spacing.
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def _forget_after(mapping, count):
+    # Dicts keep insertion order: what was added after `count` entries is what the refused file added.
+    for key in list(itertools.islice(mapping, count, None)):
+        del mapping[key]

@@ -1231,10 +1231,12 @@ def suggest_tags(paragraphs: Sequence[str], limit: int = 6) -> list[str]:
     reading = PeopleIndex()._read(paragraphs)
     counts: dict[str, int] = {}
     first_seen: dict[str, tuple[int, int]] = {}
+    # Built once: a union per token made long stories quadratic (a 2 MB file took hours).
+    name_tokens = reading.person_tokens | reading.name_tokens
     for p, tokens in enumerate(reading.story):
         i = 0
         while i < len(tokens):
-            tag, length = _tag_at(tokens, i, p, reading.person_tokens | reading.name_tokens)
+            tag, length = _tag_at(tokens, i, p, name_tokens)
             if tag:
                 counts[tag] = counts.get(tag, 0) + 1
                 first_seen.setdefault(tag, (p, i))

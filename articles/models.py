@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_save, pre_save
@@ -485,6 +485,10 @@ class Article(VersionedModel):
         editable=False,
         help_text="Stable key of the imported file, so a re-import updates this story.",
     )
+    # What the import last read for this story: the file's content digest (an unchanged file is skipped
+    # without parsing) and where it was (a key only moves to different text from the same file).
+    import_digest = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
+    import_origin = models.CharField(max_length=1000, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="A future time schedules the story; it goes live by itself then."
@@ -1146,6 +1150,16 @@ def forget_section_navigation():
 class SectionQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def with_story_counts(self):
+        """Each section with its number of published stories, its subsections' included (as its page lists them)."""
+        stories = (
+            Article.objects.published()
+            .filter(Q(section=OuterRef("pk")) | Q(section__parent=OuterRef("pk")))
+            .order_by()
+            .values(total=Func(F("pk"), function="COUNT"))
+        )
+        return self.annotate(article_count=Coalesce(Subquery(stories), 0))
 
     def navigation(self):
         """The header's sections, as (name, url) pairs in the editors' order: asked once, then cached."""

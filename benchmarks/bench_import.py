@@ -1,6 +1,15 @@
 """Import a folder of generated wire stories and print files/s and memory.
 
-    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py [--files 10000]
+    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py [--files 10000] [--corpus mixed|uniform]
+    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py --largest-file
+    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py --bad-files 100 --people 6000
+
+The mixed corpus (the default) is tests/wire_corpus.py's: section folders with
+repeated names, the four plain-text layouts, hard-wrapped copy, datelines.
+--largest-file imports one file of the largest size the importer allows and
+prints its time and peak memory; --bad-files times --continue-on-error over
+empty files on a database holding --people people and on an empty one.
+People detection and tag suggestions are on, as in every import.
 
 Runs against a throwaway test database of the configured backend (a SQLite
 file in a temporary folder, or test_<name> on PostgreSQL), so it never
@@ -53,6 +62,27 @@ def generate(folder, count):
         path.write_text(story_text(number, rng, headlines), encoding="utf-8")
 
 
+def generate_mixed(folder, count):
+    from tests.wire_corpus import generate as generate_archive
+
+    generate_archive(count, seed=20261125, extras=False).write(folder)
+
+
+def largest_story(limit):
+    """Hard-wrapped agency copy up to `limit` bytes: a long feature, many paragraphs."""
+    import textwrap
+
+    rng = random.Random(7)
+    parts, size = ["The longest file the import allows\n\n"], 40
+    while True:
+        story = story_text(rng.randrange(50) * 2, rng, [f"Briefing {n}" for n in range(100)]).split("\n\n")[0]
+        paragraph = "\n".join(textwrap.fill(line, 70) for line in story.splitlines() if line) + "\n\n"
+        if size + len(paragraph.encode()) > limit:
+            return "".join(parts)
+        parts.append(paragraph)
+        size += len(paragraph.encode())
+
+
 def resident_mb():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -61,6 +91,10 @@ def resident_mb():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--corpus", choices=["mixed", "uniform"], default="mixed")
+    parser.add_argument("--largest-file", action="store_true", help="import one file of the largest allowed size")
+    parser.add_argument("--bad-files", type=int, default=0, help="time --continue-on-error over this many bad files")
+    parser.add_argument("--people", type=int, default=6000, help="people in the database for --bad-files")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as scratch:
@@ -71,19 +105,64 @@ def main():
         from django.db import connection
         from django.test.utils import setup_test_environment
 
-        from articles.importer import Importer, find_sources
+        from articles.importer import MAX_FILE_BYTES, Importer, find_sources
         from articles.models import Article, Person, RelatedHeadline
 
         if connection.vendor == "sqlite":
             connection.settings_dict["TEST"]["NAME"] = str(scratch / "bench.sqlite3")
+        else:
+            # Beside, never on top of, the test suite's test_<name> database.
+            connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_bench"
         setup_test_environment()
         test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         settings.DEBUG = False  # production mode: no query log kept in memory
         try:
+            print(f"backend: {connection.vendor}")
+            if options.largest_file:
+                path = scratch / "largest.txt"
+                path.write_text(largest_story(MAX_FILE_BYTES), encoding="utf-8")
+                start_rss = resident_mb()
+                started = time.perf_counter()
+                report = Importer().run(find_sources([str(path)]))
+                elapsed = time.perf_counter() - started
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                article = Article.objects.get()
+                print(
+                    f"largest allowed file: {path.stat().st_size / 2**20:.2f} MB, "
+                    f"{len(article.paragraphs)} paragraphs, "
+                    f"{report.created} created in {elapsed:.1f}s; resident memory {start_rss:.0f} MB before, "
+                    f"peak {peak:.0f} MB"
+                )
+                return
+            if options.bad_files:
+                bad = scratch / "bad"
+                for number in range(options.bad_files):
+                    (bad / f"{number:04}.txt").parent.mkdir(parents=True, exist_ok=True)
+                    (bad / f"{number:04}.txt").write_bytes(b"")
+                for people in (0, options.people):
+                    Person.objects.all().delete()
+                    Person.objects.bulk_create(
+                        Person(name=f"Person Number{n}", slug=f"person-number{n}", aliases=f"Number{n}")
+                        for n in range(people)
+                    )
+                    started = time.perf_counter()
+                    Importer(continue_on_error=True).run([])  # what any run costs: loading who is known
+                    setup = time.perf_counter() - started
+                    started = time.perf_counter()
+                    report = Importer(continue_on_error=True).run(find_sources([str(bad)]))
+                    elapsed = time.perf_counter() - started
+                    per_file = (elapsed - setup) / options.bad_files * 1000
+                    print(
+                        f"--continue-on-error, {len(report.failures)} bad files, {people} people in the database: "
+                        f"{elapsed:.2f}s, of which {setup:.2f}s loading people once; {per_file:.1f} ms per bad file"
+                    )
+                return
             wire = scratch / "wire"
             started = time.perf_counter()
-            generate(wire, options.files)
-            print(f"generated {options.files} files in {time.perf_counter() - started:.1f}s under {wire}")
+            (generate_mixed if options.corpus == "mixed" else generate)(wire, options.files)
+            print(
+                f"generated {options.files} {options.corpus} files in {time.perf_counter() - started:.1f}s under {wire}"
+            )
 
             samples = []
 
@@ -99,7 +178,6 @@ def main():
             elapsed = time.perf_counter() - started
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-            print(f"backend: {connection.vendor}")
             print(f"imported {report.files} files in {elapsed:.1f}s: {report.files / elapsed:.0f} files/s")
             print(
                 f"created {report.created}, people created {report.people_created}, "
@@ -120,6 +198,7 @@ def main():
                 f"re-import: {again.unchanged} unchanged, {again.created} created, {again.updated} updated "
                 f"in {elapsed:.1f}s: {again.files / elapsed:.0f} files/s"
             )
+            print(f"held for review (derived headlines): {report.held_for_review}")
         finally:
             connection.creation.destroy_test_db(test_db, verbosity=0)
 

@@ -16,7 +16,7 @@ from openapi_spec_validator import validate as validate_openapi
 from taggit.models import Tag
 
 from api.models import ApiKey
-from articles.models import AgencyItem, Article, Person
+from articles.models import AgencyItem, Article, Person, Section
 from tests.factories import make_article, make_person, make_staff
 from tests.test_formats import SAMPLE_NAMES, SAMPLES
 
@@ -193,6 +193,50 @@ def test_limits_are_validated(client, desk):
 # --- tags, people, search ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def desks():
+    """Business with a Markets subsection, and Sport; live stories in each, and a draft that must never count."""
+    business = Section.objects.create(name="Business", slug="business", order=1, description="Money and work.")
+    markets = Section.objects.create(name="Markets", slug="markets", parent=business)
+    sport = Section.objects.create(name="Sport", slug="sport", order=2)
+    make_article("Bank rate held", slug="rate", section=business, published_at=NOW - timedelta(hours=3))
+    make_article("Shares slip", slug="shares", section=markets, published_at=NOW - timedelta(hours=2))
+    make_article("Cup final tonight", slug="cup", section=sport, published_at=NOW - timedelta(hours=1))
+    make_article("Merger talks", slug="merger", section=business, status=Article.Status.DRAFT)
+    return {"business": business, "markets": markets, "sport": sport}
+
+
+def test_sections_list_in_navigation_order_with_subsections_and_published_counts(client, desks):
+    sections = {entry["slug"]: entry for entry in get_json(client, api("section_list"))["results"]}
+    order = list(sections)
+    assert order.index("business") < order.index("markets") < order.index("sport")
+    assert sections["business"]["subsections"] == ["markets"]
+    assert sections["business"]["description"] == "Money and work."
+    assert sections["markets"]["parent"] == "business"
+    # A main section counts its subsections' stories, as its page lists them; the draft counts nowhere.
+    assert (sections["business"]["stories"], sections["markets"]["stories"], sections["sport"]["stories"]) == (2, 1, 1)
+    assert sections["sport"]["url"] == "http://testserver" + desks["sport"].get_absolute_url()
+
+
+def test_section_detail_and_the_story_filter_by_section(client, desks):
+    business = get_json(client, api("section_detail", slug="business"))
+    assert headlines({"results": business["latest"]}) == ["Shares slip", "Bank rate held"]
+    assert business["stories"] == 2
+    filtered = get_json(client, business["stories_url"])
+    assert headlines(filtered) == ["Shares slip", "Bank rate held"]
+    assert headlines(get_json(client, api("story_list") + "?section=markets")) == ["Shares slip"]
+    assert get_json(client, api("story_list") + "?section=nowhere")["results"] == []
+    get_json(client, api("section_detail", slug="nowhere"), status=404)
+
+
+def test_every_story_names_its_section(client, desks):
+    stories = {story["slug"]: story for story in get_json(client, api("story_list"))["results"]}
+    assert stories["shares"]["section"]["slug"] == "markets"
+    assert stories["shares"]["section"]["parent"] == "business"
+    assert stories["cup"]["section"]["parent"] is None
+    assert get_json(client, stories["shares"]["section"]["api_url"])["name"] == "Markets"
+
+
 def test_tags_and_people_count_only_published_stories(client, desk):
     tags = get_json(client, api("tag_list"))["results"]
     assert [(tag["name"], tag["stories"]) for tag in tags] == [("Harbour", 2), ("Transport", 1)]
@@ -262,12 +306,22 @@ def test_list_query_counts_are_pinned_and_constant_in_page_size(client, name, kw
     assert small == large <= pinned
 
 
+def test_section_list_query_count_is_pinned_and_constant_in_the_number_of_sections(client, desks):
+    few = queries(client, api("section_list"))
+    for n in range(6):
+        main = Section.objects.create(name=f"Desk {n}", slug=f"desk-{n}")
+        Section.objects.create(name=f"Desk {n} extra", slug=f"desk-{n}-extra", parent=main)
+        make_article(f"Story on desk {n}", section=main)
+    assert queries(client, api("section_list")) == few <= 3
+
+
 def test_detail_query_counts_are_pinned(client, desk):
     # (+1 each: the shared story querysets prefetch the linked bylines)
     with_key_free = [
         (api("story_detail", story_id=desk["harbour"].pk), 4),
         (api("story_ninjs", story_id=desk["harbour"].pk), 6),
         (api("tag_detail", slug="harbour"), 5),
+        (api("section_detail", slug=desk["harbour"].section.slug), 6),
         (api("person_detail", slug="ada-lindqvist"), 5),
     ]
     for url, pinned in with_key_free:
@@ -334,6 +388,8 @@ def test_openapi_schema_is_valid_and_lists_every_endpoint(client):
         "/api/v1/stories/",
         "/api/v1/stories/{story_id}",
         "/api/v1/stories/{story_id}.ninjs",
+        "/api/v1/sections/",
+        "/api/v1/sections/{slug}",
         "/api/v1/tags/",
         "/api/v1/tags/{slug}",
         "/api/v1/people/",

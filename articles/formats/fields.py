@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from articles.formats.story import HeadlineRef, PersonRef, Story
-from articles.formats.text import CONTROL_RE, cut_at_word, derive_headline
+from articles.formats.text import CONTROL_RE, derive_headline
 
 MAX_LENGTHS = {
     "headline": 300,
@@ -63,7 +63,8 @@ def build_story(values, source, *, warnings=(), lists_as_text=False):
         headline=headline or derive_headline(paragraphs[0]),
         headline_derived=not headline,
         slug=_slug(values.get("slug"), "slug"),
-        summary=summary or cut_at_word(paragraphs[0], MAX_LENGTHS["summary"]),
+        # Never the lede again: readers would see the first paragraph twice.
+        summary=summary,
         paragraphs=paragraphs,
         byline=_text(values, "byline", MAX_LENGTHS["byline"]),
         dateline=_text(values, "dateline", MAX_LENGTHS["dateline"]),

@@ -8,7 +8,7 @@ import unicodedata
 
 from articles.formats.story import FormatError
 
-DERIVED_HEADLINE_LIMIT = 110
+DERIVED_HEADLINE_LIMIT = 90
 
 # C0 controls except tab, LF, CR and form feed; DEL and C1 controls too.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -16,22 +16,46 @@ CLOSERS = "\"'”’»)]"
 
 
 def decode(data, source):
-    """The file's text and any warnings about how it was read."""
+    """The file's text and any warnings about how it was read.
+
+    Valid UTF-8 (with or without a byte order mark) is UTF-8. Anything else is
+    read as Windows-1252 only when it holds no valid UTF-8 multi-byte sequence
+    at all, i.e. a true legacy file; a UTF-8 file with a stray byte is refused
+    at that byte rather than turned into mojibake.
+    """
     if b"\x00" in data:
         raise FormatError("binary data (NUL byte) refused", source=source, line=byte_line(data, data.index(b"\x00")))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    warnings = ()
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8")
+        return normalise(data[bom:].decode("utf-8"), source), ()
     except UnicodeDecodeError as utf8_error:
-        line = byte_line(data, utf8_error.start)
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise FormatError("not valid UTF-8 or Windows-1252 text", source=source, line=line) from None
-        warnings = (f"{source}:{line}: not valid UTF-8, read as Windows-1252",)
-    return normalise(text, source), warnings
+        offset = bom + utf8_error.start
+    line = byte_line(data, offset)
+    if bom or _UTF8_MULTIBYTE.search(data):
+        raise FormatError(
+            f"not valid UTF-8: byte 0x{data[offset]:02X} at byte offset {offset} (the rest of the file is UTF-8, "
+            "so it is not a Windows-1252 legacy file either); fix or remove that byte",
+            source=source,
+            line=line,
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as cp1252_error:
+        offset = cp1252_error.start
+        raise FormatError(
+            f"neither UTF-8 nor Windows-1252: byte 0x{data[offset]:02X} at byte offset {offset}",
+            source=source,
+            line=byte_line(data, offset),
+        ) from None
+    return normalise(text, source), (f"{source}:{line}: not UTF-8, read as Windows-1252 (a legacy file)",)
+
+
+# Well-formed UTF-8 sequences of two to four bytes (RFC 3629, no surrogates or overlongs).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 
 
 def normalise(text, source):
@@ -49,6 +73,18 @@ def normalise(text, source):
 def byte_line(data, offset):
     head = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return head.count(b"\n") + 1
+
+
+def split_dateline(paragraph):
+    """("WASHINGTON, March 26", "Reuters", rest) for a lede that opens with a dateline, else ("", "", paragraph).
+
+    The agency forms: "CITY, Month D -", "CITY (Agency) -", "CITY, D Month (Agency) -",
+    "CITY —", with the city in capitals and the date optional; "-", "--", "–" or "—".
+    """
+    match = _DATELINE.match(paragraph)
+    if not match or not match.group("rest"):
+        return "", "", paragraph
+    return match.group("dateline").strip(), match.group("agency") or "", match.group("rest")
 
 
 def headline_key(text):
@@ -79,6 +115,20 @@ def cut_at_word(text, limit):
     space = head.rfind(" ")
     return (head[:space] if space > 0 else text[:limit]).rstrip()
 
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATELINE = re.compile(
+    r"(?P<dateline>"
+    r"(?P<city>[A-ZÀ-Þ][A-ZÀ-Þ.'’]+(?:[ -][A-ZÀ-Þ][A-ZÀ-Þ.'’]*){0,4})"  # LONDON, PORT ALDER, ST. LOUIS
+    r"(?:,\s*(?P<region>[A-Z][a-z]{0,5}\.|[A-Z]\.[A-Z]\.))?"  # ", Calif." ", D.C."
+    rf"(?:,?\s+(?P<date>{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+\d{{4}})?)?"
+    r"(?:\s*\((?P<agency>[A-Z][\w&.' -]{0,40})\))?"
+    r")\s*(?:--?|–|—)\s+(?P<rest>[\"'“‘(\[]?[A-Z0-9À-Þ].*)",  # the lede starts as a sentence does
+    re.DOTALL,
+)
 
 # A sentence ends at . ! ? (plus closing quotes/brackets), then space, then
 # something that can start a sentence; a lowercase start means the period

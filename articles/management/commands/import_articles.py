@@ -8,6 +8,8 @@ from tqdm import tqdm
 from articles.importer import IMPORT_ERRORS, Importer, find_sources
 from articles.models import Article
 
+SKIPPED_SHOWN = 20
+
 
 def moment(value):
     try:
@@ -20,8 +22,10 @@ def moment(value):
 class Command(BaseCommand):
     help = (
         "Import wire stories (plain text), fixtures (JSON) and agency items (NITF, NewsML-G2, ninjs) from files, "
-        "folders (walked in sorted order) or "
-        "'-' for standard input. One run is all or nothing; importing the same files again changes nothing."
+        "folders (walked in sorted order; read-me, licence, notes, hidden and non-text files are skipped and "
+        "listed) or '-' for standard input. One run is all or nothing; importing the same files again changes "
+        "nothing. Stories whose headline had to be derived from the lede are held in review unless --status "
+        "says otherwise."
     )
     # Tests hand standard input in through call_command(..., stdin=...).
     stealth_options = ("stdin",)
@@ -82,6 +86,9 @@ class Command(BaseCommand):
                 self.say(f"{story.source}: {'; '.join(notes)}")
 
     def describe(self, story):
+        if not story.reread:
+            self.say(f"unchanged {story.slug} from {story.source} (file unchanged since its last import)")
+            return
         changed = f" ({', '.join(story.changed)})" if story.changed else ""
         lines = [f"{story.outcome} {story.slug}{changed} from {story.source}"]
         derived = " (derived from the lede: check it in the admin)" if story.headline_derived else ""
@@ -116,11 +123,24 @@ class Command(BaseCommand):
             extras.append(f"{report.people_created} new people")
         if report.headlines_linked:
             extras.append(f"{report.headlines_linked} waiting headlines linked")
+        if report.held_for_review:
+            extras.append(f"{report.held_for_review} held for review (headline derived from the lede)")
+        if report.duplicates:
+            extras.append(f"{len(report.duplicates)} duplicate file{'s' if len(report.duplicates) != 1 else ''}")
+        if report.skipped:
+            extras.append(f"{len(report.skipped)} skipped as not stories")
         files = f"{report.files} file{'s' if report.files != 1 else ''}"
         message = f"{files}: {counts}" + (f"; {', '.join(extras)}" if extras else "") + "."
         if report.dry_run:
             message = f"Dry run, nothing written. {message}"
         self.say(message, self.style.SUCCESS)
+        for label, original in report.duplicates:
+            self.say(f"duplicate: {label} is byte-identical to {original}, imported once", self.style.WARNING)
+        shown = report.skipped if self.verbosity >= 2 else report.skipped[:SKIPPED_SHOWN]
+        for label, reason in shown:
+            self.say(f"skipped: {label} ({reason})")
+        if len(report.skipped) > len(shown):
+            self.say(f"skipped: {len(report.skipped) - len(shown)} more (-v 2 lists them all)")
         if report.waiting_for:
             slugs = ", ".join(sorted(report.waiting_for))
             self.say(f"Related headlines wait for stories not imported yet: {slugs}", self.style.WARNING)

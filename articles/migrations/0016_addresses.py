@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_front_page'),
+        ('articles', '0015_import_identity'),
     ]
 
     operations = [
