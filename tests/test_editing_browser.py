@@ -258,3 +258,18 @@ def test_tags_are_suggested_as_typed_and_saved_without_quotes(new_tab, story):
     expect(page).to_have_url(reverse("admin:articles_article_changelist") + "?tag=Transport")
     expect(page.locator("#result_list")).to_contain_text("Ferry fares frozen")
     expect(page.locator("#result_list")).not_to_contain_text("Harbour bridge reopens")
+
+
+def test_a_renamed_live_story_is_found_at_its_old_address(new_tab, story):
+    old = story.get_absolute_url()
+    page = open_story(new_tab, "alice", story)
+
+    page.get_by_role("textbox", name="Slug:").fill("harbour-bridge-reopens-early")
+    save(page)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    reader = new_tab()
+    assert reader.request.get(old, max_redirects=0).status == 301
+    reader.goto(old)
+    expect(reader).to_have_url(Article.objects.get(pk=story.pk).get_absolute_url())
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Harbour bridge reopens")
