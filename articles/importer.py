@@ -43,7 +43,7 @@ from articles.models import (
     TaggedArticle,
     default_section_id,
 )
-from articles.revisions import record_baseline
+from articles.revisions import REVISION_BATCH, record_baseline, record_revisions
 from articles.topics import suggest_subjects
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped and listed.
@@ -60,6 +60,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 # Part of each stored content digest: a parser that reads files differently re-reads unchanged ones.
 PARSER_VERSION = "plain-2"
 SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
+# Files are read a batch ahead, so one query finds which of them were imported before with the same bytes;
+# what was read is kept for its turn up to a byte budget (the rest is read again), so memory stays bounded.
+READ_AHEAD_FILES = 200
+READ_AHEAD_BYTES = 16 * 2**20
 STDIN_LABEL = "<stdin>"
 
 
@@ -88,11 +92,9 @@ class Source:
     found_by_walk: bool = False  # a folder walk found it: a file that is not text is skipped, not refused
     skipped: str = ""  # why a folder walk passed it over
     root: Path | None = None  # the folder named on the command line: images may not come from outside it
-
-    @property
-    def origin(self):
-        """Where the file is on this machine: a key moves to different text only from the same place."""
-        return str(self.path.resolve()) if self.path is not None else ""
+    # Where the file is on this machine (the resolved folder named, then `name`): a key moves to different
+    # text only from the same place. "" for stdin.
+    origin: str = ""
 
     def read(self):
         if self.stream is not None:
@@ -124,12 +126,13 @@ def find_sources(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path, (), root=path)
+            yield from _walk(path, (), root=path, resolved_root=path.resolve())
         else:
-            yield Source(label=given, name=path.name, folder=path.parent, path=path, root=path.parent)
+            origin = str(path.resolve())
+            yield Source(label=given, name=path.name, folder=path.parent, path=path, root=path.parent, origin=origin)
 
 
-def _walk(folder, below, root):
+def _walk(folder, below, root, resolved_root):
     # Entries sorted by name, descending into folders where they fall, gives
     # the order of the sorted full paths without ever listing them all.
     # `below` is the path from the folder named on the command line: the source key.
@@ -139,7 +142,7 @@ def _walk(folder, below, root):
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
             if not entry.name.startswith("."):
-                yield from _walk(path, (*below, entry.name), root)
+                yield from _walk(path, (*below, entry.name), root, resolved_root)
             continue
         if not entry.is_file():
             continue
@@ -149,6 +152,7 @@ def _walk(folder, below, root):
             folder=folder,
             path=path,
             root=root,
+            origin=str(resolved_root.joinpath(*below, entry.name)),
             found_by_walk=True,
         )
         if reason := _not_a_story(entry.name):
@@ -257,15 +261,29 @@ class Importer:
         self._tag_ids = {}  # folded name -> tag id, filled as tags are used
         self._section_ids = {}  # folded name or slug -> section id, filled as sections are used
         self._author_ids = None  # folded name or alias of staff and contributors -> person id, loaded once
+        self._read_ahead = {}  # source -> (bytes or None when over the budget, content digest)
+        self._digests_looked_up = set()  # the import digests of the files read ahead
+        self._keys_looked_up, self._keys_taken = set(), set()  # file keys of the files read ahead; those stored
+        self._stored_by_digest = {}  # import digest -> stored stories' rows, for the files read ahead
+        self._revisions_due = []  # (new story, revision message), recorded a batch at a time
+        self._unlinked_keys = set()  # headline keys of stored headlines that link nowhere yet (a superset)
+        self._legacy_keys_exist = False  # stories keyed by file name alone, from before keys held folders
 
     def run(self, sources: Iterable[Source]) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
         try:
             with transaction.atomic():
                 self._load_people()
-                for source in sources:
-                    self._run_file(source, report)
-                    self.on_file(source)
+                self._load_run_state()
+                for batch in _batches(sources, READ_AHEAD_FILES):
+                    self._read_batch_ahead(batch)
+                    for source in batch:
+                        self._run_file(source, report)
+                        self.on_file(source)
+                        # New stories' first revisions are recorded together, a batch at a time.
+                        if len(self._revisions_due) >= REVISION_BATCH:
+                            self._record_due_revisions()
+                self._record_due_revisions()
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -286,7 +304,7 @@ class Importer:
             stories = self._import_file(source, report)
         else:
             images_before, keys_before = len(self._stored_images), len(self._keys_seen)
-            files_before = len(self._files_seen)
+            files_before, revisions_before = len(self._files_seen), len(self._revisions_due)
             self._file_reached_people = False
             # Usually empty or small: headlines waiting for a slug not imported yet.
             waiting_before = {slug: list(ids) for slug, ids in self._waiting_by_slug.items()}
@@ -299,6 +317,7 @@ class Importer:
                 self._discard_images(images_before)
                 _forget_after(self._keys_seen, keys_before)
                 _forget_after(self._files_seen, files_before)
+                del self._revisions_due[revisions_before:]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
                 if self._file_reached_people:
@@ -314,10 +333,48 @@ class Importer:
             report.count(story)
         self._saved += stories
 
+    def _load_run_state(self):
+        # Read once per run, never per file, so a file costs the same whatever the database holds.
+        self._unlinked_keys = set(
+            RelatedHeadline.objects.filter(target__isnull=True, url="").values_list("headline_key", flat=True)
+        )
+        self._legacy_keys_exist = (
+            Article.objects.filter(import_origin="", source_key__startswith="file:")
+            .exclude(source_key__contains="/")
+            .exists()
+        )
+
+    def _read_batch_ahead(self, batch):
+        """Read the batch's files and find in one query the stories stored from the same bytes."""
+        self._read_ahead, budget = {}, READ_AHEAD_BYTES
+        for source in batch:
+            if source.skipped or source.stream is not None:
+                continue  # stdin is read once, in its turn
+            try:
+                data = source.read()
+            except ImportProblem:
+                continue  # reported in its turn
+            budget -= len(data)
+            self._read_ahead[source] = (data if budget >= 0 else None, hashlib.sha256(data).hexdigest())
+        digests = {f"{PARSER_VERSION}:{content}" for _, content in self._read_ahead.values()}
+        self._digests_looked_up, self._stored_by_digest = digests, {}
+        rows = Article.objects.filter(import_digest__in=digests).values_list(
+            "import_digest", "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+        )
+        for digest, *row in rows:
+            self._stored_by_digest.setdefault(digest, []).append(tuple(row))
+        # Which of their file keys are taken, so a new file's story is known to be new without a query of its
+        # own. Only that is read ahead: a stored story is read in its turn, as it then stands.
+        keys = {_key_text(f"file:{source.name}") for source in self._read_ahead if source.name}
+        self._keys_looked_up = keys
+        self._keys_taken = set(Article.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+
     def _import_file(self, source, report):
         """The file's story reports, or None when it is skipped (not text, or a copy of one imported)."""
-        data = source.read()
-        content = hashlib.sha256(data).hexdigest()
+        data, content = self._read_ahead.pop(source, (None, None))
+        if data is None:
+            data = source.read()
+            content = hashlib.sha256(data).hexdigest()
         if content in self._files_seen:
             report.duplicates.append((source.label, self._files_seen[content]))
             return None
@@ -342,11 +399,14 @@ class Importer:
         """
         if self.status or self.published_at or not source.name:
             return None
-        stored = list(
-            Article.objects.filter(import_digest=digest).values_list(
-                "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+        if digest in self._digests_looked_up:
+            stored = self._stored_by_digest.get(digest, [])
+        else:
+            stored = list(
+                Article.objects.filter(import_digest=digest).values_list(
+                    "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+                )
             )
-        )
         # Agency items go the long way: their versions decide what an item becomes.
         if not stored or any(lead_image or key.startswith("guid:") for _, key, _, _, lead_image, _ in stored):
             return None
@@ -443,7 +503,10 @@ class Importer:
             # import has committed: a refused or dry run must leave no files behind.
             transaction.on_commit(lambda: article.build_renditions(rebuild=True))
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
-        if created or changed:
+        if created and story.item is None:
+            # Recorded with the batch's other new stories; an agency item's versions may follow in this run.
+            self._revisions_due.append((article, f"Imported from {source.label}"))
+        elif created or changed:
             article.record_revision(None, f"Imported from {source.label}")
         if not changed and not created:
             # Bookkeeping only (a new place, a new parser, a key that gained its folder): no revision.
@@ -468,6 +531,11 @@ class Importer:
             held_for_review=created and story.headline_derived and article.status == Article.Status.IN_REVIEW,
         )
 
+    def _record_due_revisions(self):
+        messages = {article.pk: message for article, message in self._revisions_due}
+        record_revisions([article for article, _ in self._revisions_due], None, lambda article: messages[article.pk])
+        self._revisions_due = []
+
     def _check_own_file(self, article, source, story, digest):
         # A file key names a path, and two machines' trees share paths: different text under a
         # known key is an edit only when it comes from the file the story was imported from.
@@ -485,7 +553,7 @@ class Importer:
     def _adopt_legacy_article(self, source, story, key):
         """A story keyed by file name alone before keys held folders, when it is this file's story."""
         legacy = _key_text(f"file:{Path(source.name).name}{story.source.removeprefix(source.label)}")
-        if "/" not in source.name or legacy == key:
+        if not self._legacy_keys_exist or "/" not in source.name or legacy == key:
             return None
         article = Article.objects.filter(source_key=legacy, import_origin="").first()
         if article is None or _text_key(article.body) != _text_key(f"{story.dateline} {story.body}"):
@@ -524,6 +592,8 @@ class Importer:
         return _key_text(key)
 
     def _find_article(self, story, key):
+        if not story.slug and key in self._keys_looked_up and key not in self._keys_taken:
+            return None  # no story had this key when its file was read ahead, and none of this run took it
         # Spelled as the unique index's condition, so SQLite uses the partial index too.
         match = Q(source_key=key) & ~Q(source_key="")
         found = list(Article.objects.filter(match | Q(slug=story.slug) if story.slug else match))
@@ -651,7 +721,7 @@ class Importer:
             return names, False, not created
         if created:
             # What the story is about first (a subject from the controlled vocabulary), then where and who.
-            names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs)]
+            names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs, people=self._people_index)]
             self._set_tags(article, names, created)
             return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
@@ -680,12 +750,14 @@ class Importer:
         Detection sees editor-reviewed people (their names and the aliases editors entered) and the
         names editors rejected. Anyone else is linked by full name only, looked up after detection.
         """
-        curated, self._person_by_name, self._found_as = [], {}, {}
-        people = Person.objects.values_list("pk", "name", "aliases", "found_automatically", "found_as")
-        for pk, name, aliases, automatic, found_as in people.iterator():
+        curated, self._person_by_name, self._found_as, self._with_role = [], {}, {}, set()
+        people = Person.objects.values_list("pk", "name", "aliases", "found_automatically", "found_as", "role")
+        for pk, name, aliases, automatic, found_as, role in people.iterator():
             alias_list = tuple(alias.strip() for alias in aliases.splitlines() if alias.strip())
             self._person_by_name.setdefault(name.casefold(), pk)
             self._found_as[pk] = set(found_as or ())
+            if role:
+                self._with_role.add(pk)
             if not automatic:
                 curated.append(KnownPerson(key=pk, name=name, aliases=alias_list))
         for person in curated:
@@ -724,7 +796,7 @@ class Importer:
     def _person(self, name, role, aliases, forms=()):
         pk = self._person_by_name.get(name.casefold())
         if pk is not None:
-            if role or aliases:
+            if (role and pk not in self._with_role) or aliases:
                 self._complete_person(pk, role, aliases)
             return pk, PersonLink(name, role)
         # Created by the import, so unreviewed: editors merge, correct or reject it in the People admin.
@@ -739,6 +811,8 @@ class Importer:
         person.save()
         self._person_by_name[name.casefold()] = person.pk
         self._found_as[person.pk] = set(forms)
+        if role:
+            self._with_role.add(person.pk)
         return person.pk, PersonLink(name, role, created=True)
 
     def _remember_forms(self, pk, forms):
@@ -759,13 +833,16 @@ class Importer:
             person.role = person.role or role
             person.aliases = "\n".join([*person.alias_list, *missing])
             person.save(update_fields=["role", "aliases"])
+        if person.role:
+            self._with_role.add(pk)
 
     def _free_person_slug(self, name):
         return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
 
     def _sync_people(self, article, pks, created):
         if created:
-            article.people.set(pks)
+            if pks:
+                article.people.add(*pks)  # a new story has no links for set() to look up and take away
             return False
         if set(article.people.values_list("pk", flat=True)) == set(pks):
             return False
@@ -869,6 +946,7 @@ class Importer:
             if stored:
                 article.related_headlines.all().delete()
             ids = [row.pk for row in RelatedHeadline.objects.bulk_create(rows)]
+            self._unlinked_keys.update(row.headline_key for row in rows if row.target_id is None and not row.url)
         # Remember headlines whose story (named by slug) may come later in this run.
         for pk, link in zip(ids, links, strict=True):
             if link.waiting_for:
@@ -880,7 +958,7 @@ class Importer:
         waiting_ids = self._waiting_by_slug.pop(article.slug, None)
         if waiting_ids:
             linked += RelatedHeadline.objects.filter(pk__in=waiting_ids, target__isnull=True).update(target=article)
-        if headline_is_new:
+        if headline_is_new and article.headline_key in self._unlinked_keys:
             linked += (
                 RelatedHeadline.objects.filter(target__isnull=True, url="", headline_key=article.headline_key)
                 .exclude(article=article)
@@ -926,3 +1004,9 @@ def _forget_after(mapping, count):
     # Dicts keep insertion order: what was added after `count` entries is what the refused file added.
     for key in list(itertools.islice(mapping, count, None)):
         del mapping[key]
+
+
+def _batches(items, size):
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch

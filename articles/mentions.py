@@ -1,8 +1,13 @@
 """Find the people a wire story mentions and suggest tags from its text.
 
-Pure: standard library only, never Django. The importer hands in body paragraphs and the
-people it already knows, and gets plain dataclasses back. Everything is deterministic:
-the same text and the same index always give the same answer.
+Pure: standard library only, never Django. The importer hands in body paragraphs, the people
+editors curated and the names they rejected, and gets plain dataclasses back. Everything is
+deterministic: the same text and the same index always give the same answer.
+
+A capitalised name is a person only on the evidence a news reader uses (see "Evidence that a
+name is a person" below); its later forms in the same story ("Mr Wong", "Wong", "P Wong") are
+mentions of it, never new people, and never aliases for other stories. The word lists live in
+`vocabulary/` beside this module, one entry a line.
 """
 
 from __future__ import annotations
@@ -136,6 +141,7 @@ FICTION_CUES = _PERSON_CONTEXT["fiction"]
 COMPANY_NOUNS = _PERSON_CONTEXT["company nouns"]
 _FICTION_WINDOW = 5
 COMPANY_DESCRIPTORS = _PERSON_CONTEXT["company descriptors"]
+CREATION_WORDS = _PERSON_CONTEXT["creation"]
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "himself", "herself"})
 _PRONOUN_WINDOW = 30
 GIVEN_NAMES = frozenset(_vocabulary("given_names.txt").split())
@@ -184,6 +190,11 @@ _CAPITAL_PARTICLES = _entries("Van, Von, De, Da, Di, Du, Del, Della, Der, Den, D
 _ARABIC_PREFIX_RE = re.compile(r"(?:al|el|as|ash|ad|an|ar|at|az|abu|bin|ibn|ben)-[^\W\d_]")
 _NAME_SUFFIXES = _entries("Jr, Jr., Sr, Sr., II, III, IV")
 POSTNOMINALS = _entries(_vocabulary("postnominals.txt"))
+# A pronoun or auxiliary with its contraction ("I'd", "We'll", "Don't"): never part of a name.
+_CONTRACTION_RE = re.compile(
+    r"(?i)(?:i|we|you|he|she|they|there|that|what|who|let|don|can|won|isn|aren|wasn|weren|didn|doesn|"
+    r"couldn|wouldn|shouldn|haven|hasn|hadn|ain)'(?:m|d|ll|ve|re|s|t)"
+)
 # Irish and Scottish Gaelic particles, capitalised inside a surname ("Conor Ó Dálaigh").
 _GAELIC_PARTICLES = frozenset({"Ó", "Ní", "Uí", "Ua", "Nic"})
 _MAX_ROLE_WORDS = 8
@@ -317,6 +328,8 @@ def _capitalised_word_class(token: _Token) -> str:
         return _SUFFIX
     if base in _GAELIC_PARTICLES:
         return _PARTICLE
+    if _CONTRACTION_RE.fullmatch(base):
+        return _OTHER  # "Kevin I'd say", "Dan I'm sure": a quote goes on, the name has ended
     if base in _NON_PERSON_WORDS or lower in FUNCTION_WORDS:
         return _OTHER
     if len(base) == 1 or (len(base) == 2 and base.isupper()):  # "J Smith", "JD Vance"
@@ -442,7 +455,6 @@ class _RunName:
     start: int  # token index of the name in its paragraph
     end: int
     core: int  # given names, surnames and initials, not particles or suffixes
-    confirmed: bool  # not at a sentence start, or followed by a sign of a person
     role: str
     initials: int = 0  # "J. R. Halloran" has two, "B O'Driscoll" one
 
@@ -547,7 +559,6 @@ def _read_run(tokens: Sequence[_Token], classes: Sequence[str | None], start: in
         start=name_start,
         end=name_end,
         core=sum(cls in (_NAME, _INITIAL) for cls in name_classes),
-        confirmed=not name_tokens[0].initial or _followed_by_person_cue(tokens, end),
         role=role,
         initials=sum(cls == _INITIAL for cls in name_classes),
     )
@@ -687,6 +698,8 @@ def _attributed(tokens: Sequence[_Token], start: int, end: int) -> str:
     if len(after) > 1 and after[0].text == "," and after[1].lower in ("said", "says"):
         return _WEAK
     before = tokens[start - 1].lower if start > 0 else ""
+    if before == "by" and start > 1 and tokens[start - 2].lower in CREATION_WORDS:
+        return _STRONG  # "directed by Martin Scorsese", "a memoir by Jean Rhys"
     if before in ATTRIBUTION_VERBS:
         return _WEAK
     if start > 1 and tokens[start - 2].lower == "according" and before == "to":
@@ -843,7 +856,6 @@ class _Candidate:
     words: tuple[str, ...]
     mentions: list[tuple[tuple[int, int], _RunName]] = field(default_factory=list)
     evidence: bool = False
-    refuted: bool = False
 
 
 @dataclass
@@ -881,10 +893,12 @@ class PeopleIndex:
         self._singles: dict[str, list[_Entry]] = {}  # one-word names and aliases an editor entered
         self._by_first_and_surname: dict[tuple[str, str], int] = {}  # "Vladimir Vladimirovich Putin"
         self.rejected = frozenset(_fold(name) for name in rejected)
+        self._last_reading: tuple[tuple[str, ...], _Reading] | None = None
         for person in known:
             self.add(person)
 
     def add(self, person: KnownPerson) -> None:
+        self._last_reading = None
         index = len(self._people)
         self._people.append(person)
         full = _name_words(person.name)
@@ -924,6 +938,15 @@ class PeopleIndex:
         ]
 
     def _read(self, paragraphs: Sequence[str]) -> _Reading:
+        # The importer asks for a story's people and then its tags: read it once for both.
+        key = tuple(paragraphs)
+        if self._last_reading is not None and self._last_reading[0] == key:
+            return self._last_reading[1]
+        reading = self._read_afresh(paragraphs)
+        self._last_reading = (key, reading)
+        return reading
+
+    def _read_afresh(self, paragraphs: Sequence[str]) -> _Reading:
         reading = _Reading(_tokenize_story(paragraphs))
         consumed = [self._match_known_names(reading, p) for p in range(len(reading.story))]
         singles: list[tuple[tuple[int, int], _RunName]] = []
@@ -1226,9 +1249,12 @@ def _stands_alone(tokens: Sequence[_Token], start: int, end: int) -> bool:
 # --- Tags ------------------------------------------------------------------------------------
 
 
-def suggest_tags(paragraphs: Sequence[str], limit: int = 6) -> list[str]:
-    """Places, organisations and topics the text names, most mentioned first, then by first mention."""
-    reading = PeopleIndex()._read(paragraphs)
+def suggest_tags(paragraphs: Sequence[str], limit: int = 6, people: PeopleIndex | None = None) -> list[str]:
+    """Places, organisations and topics the text names, most mentioned first, then by first mention.
+
+    `people` is the index the story's people were found with, if any: its reading is reused.
+    """
+    reading = (people or PeopleIndex())._read(paragraphs)
     counts: dict[str, int] = {}
     first_seen: dict[str, tuple[int, int]] = {}
     # Built once: a union per token made long stories quadratic (a 2 MB file took hours).

@@ -451,8 +451,9 @@ class ArticleQuerySet(AnnouncingQuerySet):
 
     def record_revisions(self, user, message):
         """A revision for each story as it now stands (after a bulk change)."""
-        for article in self:
-            article.record_revision(user, message)
+        from articles.revisions import record_revisions
+
+        return record_revisions(self, user, message)
 
 
 def default_section_id():

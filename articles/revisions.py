@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 # Snapshot keys in the order a diff lists them, with the labels editors see.
@@ -63,6 +63,9 @@ RESTORED_FIELDS = [
     "excluded_stories",
 ]
 KEPT_ON_RESTORE = ["status", "published_at", "corrections"]
+
+# Stories recorded per statement by record_revisions().
+REVISION_BATCH = 500
 
 # Words carry the spaces before them, so a rewritten phrase reads as one change, not word-space-word.
 _WORDS = re.compile(r"\s*\S+|\s+")
@@ -160,80 +163,142 @@ def diff_snapshots(old, new):
 
 def take_snapshot(article):
     """The story as stored now, read fresh (never from a prefetch cache that a save left stale)."""
+    return take_snapshots([article])[article.pk]
+
+
+def take_snapshots(articles):
+    """Each story's snapshot by id, in a fixed number of queries however many stories there are."""
     from articles.models import (
+        Article,
         ArticleAuthor,
         Correction,
         ExcludedStory,
-        Person,
         PinnedStory,
         RelatedHeadline,
+        Section,
         TaggedArticle,
     )
 
-    snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
-    # The section the save just set is at hand (Django drops it when section_id changes underneath).
-    section = article.section if article.section_id else None
-    snapshot["section"] = {"id": section.pk, "name": section.name} if section else None
-    snapshot["byline_authors"] = [
-        {"id": byline.person_id, "name": byline.person.name}
-        for byline in ArticleAuthor.objects.filter(article=article).select_related("person")
-    ]
-    snapshot["status"] = article.status
-    snapshot["published_at"] = article.published_at.isoformat() if article.published_at else None
-    snapshot["lead_image"] = article.lead_image.name or ""
-    snapshot["tags"] = sorted(
-        TaggedArticle.objects.filter(content_object=article).values_list("tag__name", flat=True), key=str.lower
+    pks = [article.pk for article in articles]
+
+    def by_story():
+        return {pk: [] for pk in pks}
+
+    tags, people, headlines, authors = by_story(), by_story(), by_story(), by_story()
+    pins, exclusions, corrections = by_story(), by_story(), by_story()
+    for pk, name in TaggedArticle.objects.filter(content_object__in=pks).values_list("content_object", "tag__name"):
+        tags[pk].append(name)
+    links = Article.people.through.objects.filter(article__in=pks).order_by("person__name", "person")
+    for pk, person_pk, name in links.values_list("article", "person", "person__name"):
+        people[pk].append({"id": person_pk, "name": name})
+    for item in RelatedHeadline.objects.filter(article__in=pks).select_related("target"):
+        headlines[item.article_id].append(
+            {
+                "id": item.pk,
+                "position": item.position,
+                "headline": item.headline,
+                "url": item.url,
+                "target_id": item.target_id,
+                "target_headline": item.target.headline if item.target else "",
+            }
+        )
+    for byline in ArticleAuthor.objects.filter(article__in=pks).select_related("person"):
+        authors[byline.article_id].append({"id": byline.person_id, "name": byline.person.name})
+    for pin in PinnedStory.objects.filter(article__in=pks).select_related("story"):
+        pins[pin.article_id].append(
+            {"id": pin.pk, "position": pin.position, "story_id": pin.story_id, "story_headline": pin.story.headline}
+        )
+    for row in ExcludedStory.objects.filter(article__in=pks).select_related("story").order_by("pk"):
+        exclusions[row.article_id].append(
+            {"id": row.pk, "story_id": row.story_id, "story_headline": row.story.headline}
+        )
+    for note in Correction.objects.filter(article__in=pks):
+        corrections[note.article_id].append(
+            {"id": note.pk, "kind": note.kind, "text": note.text, "created_at": note.created_at.isoformat()}
+        )
+    sections = dict(
+        Section.objects.filter(pk__in={article.section_id for article in articles}).values_list("pk", "name")
     )
-    snapshot["people"] = [
-        {"id": person.pk, "name": person.name} for person in Person.objects.filter(articles=article).order_by("name")
-    ]
-    snapshot["related_headlines"] = [
-        {
-            "id": item.pk,
-            "position": item.position,
-            "headline": item.headline,
-            "url": item.url,
-            "target_id": item.target_id,
-            "target_headline": item.target.headline if item.target else "",
-        }
-        for item in RelatedHeadline.objects.filter(article=article).select_related("target")
-    ]
-    snapshot["pinned_stories"] = [
-        {"id": pin.pk, "position": pin.position, "story_id": pin.story_id, "story_headline": pin.story.headline}
-        for pin in PinnedStory.objects.filter(article=article).select_related("story")
-    ]
-    snapshot["excluded_stories"] = [
-        {"id": row.pk, "story_id": row.story_id, "story_headline": row.story.headline}
-        for row in ExcludedStory.objects.filter(article=article).select_related("story").order_by("pk")
-    ]
-    snapshot["corrections"] = [
-        {"id": note.pk, "kind": note.kind, "text": note.text, "created_at": note.created_at.isoformat()}
-        for note in Correction.objects.filter(article=article)
-    ]
-    return snapshot
+    snapshots = {}
+    for article in articles:
+        snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
+        section_name = sections.get(article.section_id)
+        snapshot["section"] = {"id": article.section_id, "name": section_name} if section_name is not None else None
+        snapshot["byline_authors"] = authors[article.pk]
+        snapshot["status"] = article.status
+        snapshot["published_at"] = article.published_at.isoformat() if article.published_at else None
+        snapshot["lead_image"] = article.lead_image.name or ""
+        snapshot["tags"] = sorted(tags[article.pk], key=str.lower)
+        snapshot["people"] = people[article.pk]
+        snapshot["related_headlines"] = headlines[article.pk]
+        snapshot["pinned_stories"] = pins[article.pk]
+        snapshot["excluded_stories"] = exclusions[article.pk]
+        snapshot["corrections"] = corrections[article.pk]
+        snapshots[article.pk] = snapshot
+    return snapshots
 
 
 def record_revision(article, user=None, message=""):
+    return record_revisions([article], user, message)[0]
+
+
+def record_revisions(articles, user=None, message=""):
+    """A revision for each story as it now stands, in a fixed number of queries (an import records thousands).
+
+    `message` is the same for all, or a function giving each story's.
+    """
     from articles.models import Article, Revision
 
+    message_for = message if callable(message) else lambda article: message
+    articles = list(articles)
+    if len(articles) > REVISION_BATCH:
+        # Bounded lists of ids: SQLite caps the parameters of one statement.
+        return [
+            revision
+            for start in range(0, len(articles), REVISION_BATCH)
+            for revision in record_revisions(articles[start : start + REVISION_BATCH], user, message_for)
+        ]
+    if not articles:
+        return []
+    pks = [article.pk for article in articles]
     with transaction.atomic():
-        # The UPDATE takes the story's row lock first, so two recorders cannot pick the same number.
-        Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
-        article.refresh_from_db(fields=["version", "status", "published_at", "updated_at"])
-        previous = Revision.objects.filter(article=article).only("number", "snapshot").first()
-        if previous and previous.number >= article.version:
-            # A save from a copy loaded earlier wrote an old version back: keep numbers moving forward.
-            article.version = previous.number + 1
-            Article.objects.filter(pk=article.pk).update(version=article.version)
-        snapshot = take_snapshot(article)
-        return Revision.objects.create(
-            article=article,
-            number=article.version,
-            user=user if user is not None and user.is_authenticated else None,
-            created_at=timezone.now(),
-            changed_fields=changed_fields(previous.snapshot, snapshot) if previous else [],
-            snapshot=snapshot,
-            message=message[:300],
+        # The UPDATE takes the stories' row locks first, so two recorders cannot pick the same number.
+        Article.objects.filter(pk__in=pks).update(version=F("version") + 1)
+        stored = Article.objects.filter(pk__in=pks).values("pk", "version", "status", "published_at", "updated_at")
+        stored = {row.pop("pk"): row for row in stored}
+        for article in articles:
+            for name, value in stored[article.pk].items():
+                setattr(article, name, value)
+        latest = Revision.objects.filter(article=OuterRef("article")).order_by("-number").values("number")[:1]
+        previous = {
+            revision.article_id: revision
+            for revision in Revision.objects.filter(article__in=pks, number=Subquery(latest)).only(
+                "article", "number", "snapshot"
+            )
+        }
+        for article in articles:
+            last = previous.get(article.pk)
+            if last and last.number >= article.version:
+                # A save from a copy loaded earlier wrote an old version back: keep numbers moving forward.
+                article.version = last.number + 1
+                Article.objects.filter(pk=article.pk).update(version=article.version)
+        snapshots = take_snapshots(articles)
+        now = timezone.now()
+        return Revision.objects.bulk_create(
+            Revision(
+                article=article,
+                number=article.version,
+                user=user if user is not None and user.is_authenticated else None,
+                created_at=now,
+                changed_fields=(
+                    changed_fields(previous[article.pk].snapshot, snapshots[article.pk])
+                    if article.pk in previous
+                    else []
+                ),
+                snapshot=snapshots[article.pk],
+                message=message_for(article)[:300],
+            )
+            for article in articles
         )
 
 

@@ -10,6 +10,7 @@ with the keywords behind it, so a choice can always be explained.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -85,16 +86,23 @@ def _words(paragraphs: Sequence[str]) -> list[str]:
 def score_subjects(paragraphs: Sequence[str]) -> list[SubjectScore]:
     """Every subject's score for this body, best first (ties in vocabulary order)."""
     counts = Counter(_words(paragraphs))
-    scores = []
-    for subject in SUBJECTS:
-        used = {
-            word: min(count, PER_KEYWORD_CAP)
-            for word, count in counts.items()
-            if word in subject.exact or word.startswith(subject.prefixes)
-        }
-        ranked = tuple(sorted(used.items(), key=lambda item: (-item[1], item[0])))
-        scores.append(SubjectScore(subject, sum(used.values()), ranked))
+    used = [{} for _ in SUBJECTS]
+    for word, count in counts.items():
+        for index in _subjects_of(word):
+            used[index][word] = min(count, PER_KEYWORD_CAP)
+    scores = [
+        SubjectScore(subject, sum(words.values()), tuple(sorted(words.items(), key=lambda item: (-item[1], item[0]))))
+        for subject, words in zip(SUBJECTS, used, strict=True)
+    ]
     return sorted(scores, key=lambda score: -score.hits)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _subjects_of(word: str) -> tuple[int, ...]:
+    # Words recur from story to story: each is matched against the vocabulary once, not once per story.
+    return tuple(
+        index for index, subject in enumerate(SUBJECTS) if word in subject.exact or word.startswith(subject.prefixes)
+    )
 
 
 def choose_subjects(paragraphs: Sequence[str]) -> list[SubjectScore]:

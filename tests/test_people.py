@@ -109,6 +109,9 @@ def test_titles_glued_to_a_name_become_the_role(text, name, role):
         ('"We are ready," said Maria Okonjo, the city\'s chief planner.', "Maria Okonjo"),
         ("Hamid Rostami told reporters the talks had failed.", "Hamid Rostami"),
         ("Lorna Haigh has said she will stand down in May.", "Lorna Haigh"),
+        ("The film, directed by Tomasz Wierzbicki, opens on Friday.", "Tomasz Wierzbicki"),
+        ("Harbourside founder Bill Treharne told staff the firm would move.", "Bill Treharne"),
+        ("The top seed, Andy Pellow, was beaten. Pellow said he had been ill.", "Andy Pellow"),
         ("Gideon Marr's widow opened the new library on Friday.", "Gideon Marr"),
         ("The scheme was designed by Wen Liqun. Dr Wen said it would work.", "Wen Liqun"),
         ("Prosecuting, J. R. Castellane KC told the jury the accounts were false.", "J. R. Castellane"),
@@ -183,6 +186,12 @@ def test_sentence_starts_and_common_word_surnames_stay_words():
 
     assert names(*text) == ["Helena Rather"]
     assert names("Rather than wait, the team flew home. Still, nobody minded.") == []
+
+
+def test_contractions_in_quotes_never_join_a_name():
+    text = ("Manager Dan Ferris said Dan I'm sure would agree.", 'Coach Kevin Marsh said: "Kevin I\'d trust."')
+
+    assert names(*text) == ["Dan Ferris", "Kevin Marsh"]
 
 
 def test_rejected_names_are_never_found_again():
@@ -472,3 +481,15 @@ def test_related_reason_names_only_people_really_shared(tmp_path):
 
     assert reasons == ["Also about Sport"]
     assert set(Person.objects.values_list("name", flat=True)) == {"Eddie Wong", "Victor Wong"}
+
+
+@pytest.mark.django_db
+def test_names_that_are_not_people_list_costs_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries):
+    editor = make_staff("edb", "editor")
+    for n in range(30):
+        RejectedPersonName.objects.create(name=f"Not Person{n}", rejected_by=editor)
+
+    with django_assert_max_num_queries(12):
+        page = editor_client.get(reverse("admin:articles_rejectedpersonname_changelist"))
+
+    assert "Not Person29" in page.content.decode()
