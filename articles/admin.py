@@ -1,31 +1,32 @@
-from dataclasses import dataclass, field
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case, Count, F, Value, When
 from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles import previews, roles
+from articles import kept_uploads, merging, presence, previews, publishing, roles
 from articles.editor import BodyEditorAdmin, BodyField
 from articles.images import ImageUploadField
 from articles.models import (
     AgencyItem,
     Article,
+    AuthorKind,
     Correction,
     EditConflict,
     ExcludedStory,
@@ -41,9 +42,10 @@ from articles.models import (
     merge_people,
     merge_tags,
     reject_people,
+    suggest_tags,
 )
 from articles.related import rank_related
-from articles.revisions import FieldDiff, diff_snapshots, diff_text, record_baseline
+from articles.revisions import FIELD_LABELS, diff_snapshots, record_baseline, restore_changes, take_snapshot
 
 # Uploads are checked by the model field's validator, which says exactly what is wrong.
 IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
@@ -52,22 +54,16 @@ IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
 POSITION_SHUFFLE_OFFSET = 20000
 
 
-# Conflict-safe editing: each form carries the version it was opened at.
+# Conflict-safe editing: each form carries the version it was opened at; a save after someone else's is merged
+# with theirs field by field (articles/merging.py), and only a change both made differently waits for a choice.
 
-
-@dataclass
-class ConflictReport:
-    """What changed under an editor's feet, for the message and the diff shown above the form."""
-
-    message: str
-    changes: list
-    heading: str
-    revisions: list = field(default_factory=list)
+# How many times a save is merged again when yet another save lands while it is being written.
+MERGE_RETRIES = 3
 
 
 class VersionedAdminForm(forms.ModelForm):
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    edit_conflict = None
+    merge = None  # set per request by ConflictSafeAdmin.get_form: what merging this post with later saves did
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,47 +71,34 @@ class VersionedAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        stored = self.instance.version
-        if self.instance.pk and cleaned_data.get("opened_version") != stored:
-            self.edit_conflict = self.describe_conflict(cleaned_data.get("opened_version"))
-            # The form now carries the stored version: saving it again, after review, is deliberate.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("opened_version")] = str(stored)
-            raise ValidationError(self.edit_conflict.message, code="edit_conflict")
+        if self.merge is not None and self.merge.conflicts:
+            raise ValidationError(
+                "Someone else changed this after you opened it, and you both changed the same "
+                + ("thing" if len(self.merge.conflicts) == 1 else "things")
+                + ". Nothing was saved yet: choose which version to keep for each, shown above, then save again.",
+                code="edit_conflict",
+            )
+        if self.instance.pk and cleaned_data.get("opened_version") != self.instance.version:
+            # A save landed after this post was merged: merge again (ConflictSafeAdmin.changeform_view).
+            raise EditConflict(f"{self.instance} moved on while the form was checked.")
         return cleaned_data
 
-    def describe_conflict(self, opened_version):
-        return ConflictReport(
-            "Someone else saved this record after you opened it. Nothing was saved; your input is kept below. "
-            "Check the differences shown above the form, then save again to keep your version.",
-            self.differences_from_stored(),
-            heading="Where the saved record (struck through) differs from your form (underlined)",
-        )
 
-    def differences_from_stored(self):
-        """The text fields where the stored record (not yet overwritten: clean runs first) differs from the form."""
-        differences = []
-        for name, form_field in self.fields.items():
-            if not isinstance(_model_field(self.instance, name), models.CharField | models.TextField):
-                continue
-            stored = getattr(self.instance, name)
-            submitted = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n")
-            if stored != submitted:
-                label = str(form_field.label or name).capitalize()
-                differences.append(FieldDiff(name, label, diff_text(stored, submitted), by_line=False))
-        return differences
+class PersonAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
+    kept_upload_fields = ["photo"]
+    photo_kept = forms.CharField(widget=forms.HiddenInput, required=False)
+    # People have no revision history: the form carries, signed, the record as it was opened.
+    opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_state"].initial = sign_person_state(self.instance) if self.instance.pk else ""
 
 
-def _model_field(instance, name):
-    try:
-        return instance._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-
-
-class ArticleAdminForm(VersionedAdminForm):
+class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
+    kept_upload_fields = ["lead_image"]
+    lead_image_kept = forms.CharField(widget=forms.HiddenInput, required=False)
     body = BodyField(help_text="Paragraphs, subheads, links, lists, quotes, fact boxes and embeds.")
-
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
     # The linked byline, in the order chosen (Article.set_authors); the through model's position keeps it.
@@ -146,6 +129,19 @@ class ArticleAdminForm(VersionedAdminForm):
         if not self.may_publish and "status" in self.fields:
             # A forged POST with another status fails the field's own choice validation.
             self.fields["status"].choices = [(status.value, status.label) for status in roles.REPORTER_STATUSES]
+        if "status" in self.fields:
+            # The publishing buttons set the state (articles/publishing.py); the field only carries it.
+            self.fields["status"].widget = forms.HiddenInput()
+        if "tags" in self.fields:
+            self.fields["tags"].widget.attrs.update(
+                {"data-tag-suggestions": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
+            )
+            self.fields["tags"].help_text = "Names separated by commas; known tags are suggested as you type."
+        if "published_at" in self.fields:
+            self.fields["published_at"].label = "Publication time"
+            self.fields[
+                "published_at"
+            ].help_text = "For Schedule…: the time the story goes live by itself. Publish now uses the present time."
 
     def clean_section(self):
         return self.cleaned_data["section"] or Section.objects.get(pk=default_section_id())
@@ -155,44 +151,218 @@ class ArticleAdminForm(VersionedAdminForm):
         posted = self.data.getlist(self.add_prefix("byline_authors")) if hasattr(self.data, "getlist") else []
         return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
 
-    def describe_conflict(self, opened_version):
-        article = self.instance
-        later = list(
-            Revision.objects.filter(article=article, number__gt=opened_version or 0)
-            .select_related("user")
-            .order_by("number")
+    def clean(self):
+        cleaned_data = super().clean()
+        if "status" not in cleaned_data:
+            return cleaned_data
+        stored = stored_publishing_state(self.instance)
+        status, published_at = publishing.apply(
+            self.data.get("_publishing") or None,
+            stored,
+            cleaned_data["status"],
+            cleaned_data.get("published_at", stored.published_at),
+            time_was_changed="published_at" in self.changed_data,
+            may_publish=self.may_publish,
         )
-        started_from = Revision.objects.filter(article=article, number=opened_version).first()
-        who = ", ".join(f"{revision.user or 'the system'} at {_when(revision.created_at)}" for revision in later)
-        if started_from and later:
-            changes = diff_snapshots(started_from.snapshot, later[-1].snapshot)
-        else:  # opened before its first recorded revision: compare with what is stored instead
-            changes = self.differences_from_stored()
-        return ConflictReport(
-            f"This story was changed by {who or 'someone else'} after you opened it. Nothing was saved; your "
-            "input is kept below. Check their changes, shown above the form, then save again to keep your version.",
-            changes,
-            heading=(
-                "What changed since you opened the story (removed text struck through, added text underlined)"
-                if started_from and later
-                else "Where the saved story (struck through) differs from your form (underlined)"
-            ),
-            revisions=later,
+        cleaned_data["status"] = status
+        if "published_at" in self.fields:
+            cleaned_data["published_at"] = published_at
+        return cleaned_data
+
+
+def bulk_outcome(article, action, now):
+    """What the list's publish or unpublish action will do to one story, in words."""
+    if action == "unpublish":
+        return "taken down" if article.is_published else "stays off the site"
+    if article.is_published:
+        return f"stays live (since {publishing.when(article.published_at)})"
+    if article.published_at and article.published_at > now:
+        return f"scheduled: goes live at {publishing.when(article.published_at)}"
+    if article.has_gone_out:
+        return f"back online with its first publication time, {publishing.when(article.published_at)}"
+    return "goes live now"
+
+
+def stored_publishing_state(article):
+    if article.pk is None:
+        return publishing.Stored()
+    return publishing.Stored(article.status, article.published_at, article.has_gone_out)
+
+
+PERSON_STATE_SALT = "articles.person.opened-state"
+
+
+def sign_person_state(person):
+    return signing.dumps(person.snapshot(), salt=PERSON_STATE_SALT, compress=True)
+
+
+def read_person_state(token):
+    try:
+        return signing.loads(token or "", salt=PERSON_STATE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+class ConflictSafeAdmin(admin.ModelAdmin):
+    """Merges a change form posted after later saves (see articles/merging.py for the rules), shows who else has
+    the form open (articles/presence.py) and warns before leaving unsaved changes."""
+
+    class Media:
+        js = ["js/admin_editing.js", "js/admin_tags.js"]
+        css = {"all": ["css/admin_editing.css"]}
+
+    # What the model admins say about their records
+
+    def merge_parts(self, request, obj):
+        raise NotImplementedError
+
+    def stored_snapshot(self, obj):
+        raise NotImplementedError
+
+    def opened_snapshot(self, obj, token):
+        """The record as it was at `token` (what the form carries as its opened state), or None if unknown."""
+        raise NotImplementedError
+
+    def opened_token(self, data):
+        return data.get("opened_version", "")
+
+    def moved_since_opened(self, data, obj):
+        return data.get("opened_version") != str(obj.version)
+
+    def mark_opened_at_stored(self, data, obj, stored):
+        data["opened_version"] = str(obj.version)
+
+    def saves_since(self, obj, token):
+        return []
+
+    # The merge itself
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        posted = (request.POST, request.FILES)
+        for _attempt in range(MERGE_RETRIES):
+            request.POST, request._files = posted[0].copy(), posted[1].copy()
+            self.merge_with_later_saves(request, object_id)
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except EditConflict:
+                # Another save landed between the merge and this save (the transaction was rolled back).
+                continue
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def merge_with_later_saves(self, request, object_id):
+        request.merge = None
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            return
+        data, files = request.POST, request._files
+        chosen = {key: data.get(f"merge-choice-{key}", "") for key in data.getlist("merge-conflict")}
+        if not chosen and not self.moved_since_opened(data, obj):
+            return
+        opened_token = self.opened_token(data)
+        stored = self.stored_snapshot(obj)
+        shown = self.opened_snapshot(obj, opened_token)
+        if shown == stored and not chosen:
+            self.mark_opened_at_stored(data, obj, stored)  # nothing to merge, whatever the counter says
+            return
+        parts = self.merge_parts(request, obj)
+        original_token = data.get("merge-original", "") if chosen else opened_token
+        waiting = []
+        if chosen:
+            original = self.opened_snapshot(obj, original_token)
+            waiting = merging.apply_choices(parts, chosen, shown, original, stored, data, files)
+        result = merging.merge(parts, shown, stored, data, files)
+        for part in parts:
+            if part.key in waiting and part.key not in {conflict.key for conflict in result.conflicts}:
+                result.conflicts.append(
+                    merging.Conflict(
+                        part,
+                        theirs=part.show(part.from_snapshot(shown or stored)),
+                        yours=part.show(part.from_form(data, files)),
+                        original="",
+                    )
+                )
+        result.kept = [label for label in result.kept if label not in {c.label for c in result.conflicts}]
+        result.original_token = original_token
+        result.saves = self.saves_since(obj, opened_token)
+        self.mark_opened_at_stored(data, obj, stored)
+        request.merge = result
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.merge = getattr(request, "merge", None)
+        form.user = request.user
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["merge"] = getattr(request, "merge", None)
+        if obj is not None:
+            opts = self.model._meta
+            context["presence_url"] = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_presence", args=[obj.pk], current_app=self.admin_site.name
+            )
+            context["presence_heartbeat"] = presence.HEARTBEAT_SECONDS
+            context["presence_others"] = [presence.describe(editor) for editor in presence.report(obj, request.user)]
+        form = context["adminform"].form
+        if request.method == "POST" and isinstance(form, kept_uploads.KeepsUploads):
+            form.keep_uploads()  # the post was refused: the re-shown form keeps its photo
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        opts = self.model._meta
+        presence_url = path(
+            "<path:object_id>/presence/",
+            self.admin_site.admin_view(self.presence_view),
+            name=f"{opts.app_label}_{opts.model_name}_presence",
         )
+        return [presence_url, *super().get_urls()]
+
+    def presence_view(self, request, object_id):
+        """Who else has the change form open. The open form POSTs here every presence.HEARTBEAT_SECONDS (and
+        "leave" as it goes); a GET only asks."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        if request.method != "POST":
+            others = presence.present(obj, besides=request.user)
+        elif request.POST.get("leave"):
+            presence.leave(obj, request.user)
+            return HttpResponse(status=204)
+        else:
+            others = presence.report(obj, request.user)
+        return JsonResponse({"others": [presence.describe(editor) for editor in others]})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if isinstance(form, kept_uploads.KeepsUploads):
+            form.forget_kept_uploads()
+
+    def response_change(self, request, obj):
+        self.report_merge(request)
+        return super().response_change(request, obj)
+
+    def report_merge(self, request):
+        """Tell the editor what a merged save took from the others and what it saved of theirs."""
+        result = getattr(request, "merge", None)
+        if result is not None and (result.taken or result.kept):
+            parts = []
+            if result.taken:
+                parts.append(f"their changes to {_joined(result.taken)} were kept")
+            if result.kept:
+                parts.append(f"your changes to {_joined(result.kept)} were saved")
+            self.message_user(
+                request, "Merged with a save made after you opened this: " + "; ".join(parts) + ".", messages.INFO
+            )
+
+
+def _joined(labels):
+    labels = [str(label).lower() for label in labels]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def _when(moment):
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-class ConflictSafeAdmin(admin.ModelAdmin):
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict:
-            # Another save landed between this form's check and its own save (the transaction was
-            # rolled back): show the form again, whose check now reports the conflict.
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class VisibleStoryChoices:
@@ -212,7 +382,33 @@ class VisibleStoryChoices:
         return formset
 
 
-class RelatedHeadlineFormSet(BaseInlineFormSet):
+class OrderedRowsFormSet(BaseInlineFormSet):
+    """Rows in an order the editor sets with the rows' up and down buttons (static/js/admin_editing.js), which
+    number them; a row added without a number goes after the others, so nobody has to type positions."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+        form.fields["position"].initial = None  # a blank new row stays unchanged, and so is not saved
+        form.fields["position"].widget.attrs.update({"min": 1, "class": "row-position"})
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not self._should_delete_form(form)
+            and (form.instance.pk or form.has_changed())
+        ]
+        following = max([form.cleaned_data.get("position") or 0 for form in kept], default=0) + 1
+        for form in kept:
+            if not form.cleaned_data.get("position"):
+                form.cleaned_data["position"] = form.instance.position = following
+                following += 1
+
+
+class RelatedHeadlineFormSet(OrderedRowsFormSet):
     def save(self, commit=True):
         if commit:
             # Reordering swaps positions; park the moved and deleted rows first so the
@@ -278,6 +474,42 @@ class PublicationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagSearchFilter(admin.SimpleListFilter):
+    """The story list's tag filter: a box that suggests tags as you type, not a link for each of thousands."""
+
+    title = "tag"
+    parameter_name = "tag"
+    template = "admin/articles/article/tag_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # The rest of the list's query (search, other filters, sorting) rides along when the box is submitted.
+        self.other_params = [
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in (self.parameter_name, "p")
+            for value in values
+        ]
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__name__iexact=" ".join(self.value().split()))
+        return queryset
+
+
 class CorrectionFormSet(BaseInlineFormSet):
     author = None  # set per request by CorrectionInline.get_formset
 
@@ -319,6 +551,7 @@ class CorrectionInline(admin.StackedInline):
 
 class PinnedStoryInline(VisibleStoryChoices, admin.TabularInline):
     model = PinnedStory
+    formset = OrderedRowsFormSet
     fk_name = "article"
     extra = 0
     fields = ["position", "story"]
@@ -335,12 +568,78 @@ class ExcludedStoryInline(VisibleStoryChoices, admin.TabularInline):
     verbose_name_plural = "Related stories: excluded (never shown under this story)"
 
 
+ARTICLE_TEXT_FIELDS = [
+    "headline",
+    "slug",
+    "summary",
+    "byline",
+    "dateline",
+    "source",
+    "status",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+]
+
+
+def article_merge_parts():
+    """Every part of the story form, as articles/merging.py merges it."""
+
+    def headline_row(row):
+        position, headline, target, url = row
+        link = f" → story #{target}" if target else (f" → {url}" if url else "")
+        return f"{position}. {headline}{link}"
+
+    return [
+        *(merging.TextPart(name, FIELD_LABELS[name]) for name in ARTICLE_TEXT_FIELDS),
+        merging.BodyPart("body", FIELD_LABELS["body"]),
+        merging.ChoicePart("section", FIELD_LABELS["section"]),
+        merging.OrderedPeoplePart("byline_authors", FIELD_LABELS["byline_authors"]),
+        merging.DateTimePart("published_at", FIELD_LABELS["published_at"]),
+        merging.TagsPart("tags", FIELD_LABELS["tags"]),
+        merging.PeoplePart("people", FIELD_LABELS["people"]),
+        merging.ChoicePart("lead_library_picture", FIELD_LABELS["lead_library_picture"]),
+        merging.ChoicePart("lead_shape", FIELD_LABELS["lead_shape"], names=dict(Article.LeadShape.choices)),
+        merging.ImagePart("lead_image", FIELD_LABELS["lead_image"], kept_upload_key="lead_image_kept"),
+        merging.RowsPart(
+            "related_headlines",
+            FIELD_LABELS["related_headlines"],
+            [("position", "position"), ("headline", "headline"), ("target", "target_id"), ("url", "url")],
+            required="headline",
+            show_row=headline_row,
+        ),
+        merging.RowsPart(
+            "pinned_stories",
+            FIELD_LABELS["pinned_stories"],
+            [("position", "position"), ("story", "story_id")],
+            required="story",
+            show_row=lambda row: f"{row[0]}. story #{row[1]}",
+        ),
+        merging.RowsPart(
+            "excluded_stories",
+            FIELD_LABELS["excluded_stories"],
+            [("story", "story_id")],
+            required="story",
+            ordered=False,
+            show_row=lambda row: f"story #{row[0]}",
+        ),
+        merging.AppendedRowsPart(
+            "corrections",
+            FIELD_LABELS["corrections"],
+            [("kind", "kind"), ("text", "text")],
+            required="text",
+            ordered=False,
+            show_row=lambda row: f"{row[0].capitalize()}: {row[1]}",
+        ),
+    ]
+
+
 @admin.register(Article)
 class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "publication_state", "published_at", "created_by", "tag_names", "thumbnail"]
-    # Only tags on stories the user may open: a reporter never learns the topics of others' drafts.
-    list_filter = [PublicationStateFilter, "section", ("tags", admin.RelatedOnlyFieldListFilter), "published_at"]
+    # Only tags on stories the user may open are suggested: a reporter never learns the topics of others' drafts.
+    list_filter = [PublicationStateFilter, "section", TagSearchFilter, "published_at"]
     search_fields = ["headline", "summary", "body_text", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -348,13 +647,14 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
     # The library's own list (thumbnails, search, upload) opens as the chooser.
     raw_id_fields = ["lead_library_picture"]
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
-    readonly_fields = ["related_preview", "preview_link"]
+    readonly_fields = ["related_preview", "preview_link", "publication_state"]
     actions = ["submit_for_review", "publish", "unpublish"]
     formfield_overrides = IMAGE_UPLOADS
+    save_on_top = True
     fieldsets = [
+        # A newsroom's order: the words first, then when it goes out and its picture, then where it sits.
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
-        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
-        ("Publishing", {"fields": ["status", "published_at", "opened_version"]}),
+        ("Publishing", {"fields": ["publication_state", "status", "published_at", "opened_version"]}),
         (
             "Lead image",
             {
@@ -362,12 +662,14 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
                     "lead_library_picture",
                     "lead_shape",
                     "lead_image",
+                    "lead_image_kept",
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",
                 ]
             },
         ),
+        ("Section and credits", {"fields": ["section", "byline_authors", "byline", "dateline", "source"]}),
         ("Topics and people", {"fields": ["tags", "people"]}),
         ("Related stories", {"fields": ["related_preview"]}),
     ]
@@ -438,6 +740,55 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
         extra_context = {**(extra_context or {}), "can_see_history": can_see_history}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # Publishing buttons (articles/publishing.py), above and below the form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["publishing_buttons"] = publishing.buttons(
+            stored_publishing_state(obj) if obj is not None else publishing.Stored(), roles.can_publish(request.user)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if request.POST.get("_publishing"):
+            return self._back_to_form(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if request.POST.get("_publishing"):
+            return self._back_to_form(request, obj)
+        return super().response_change(request, obj)
+
+    def _back_to_form(self, request, obj):
+        """After a publishing button: say what happened and stay on the story."""
+        self.report_merge(request)
+        if obj.is_published:
+            message = f"“{obj}” is live, published {publishing.when(obj.published_at)}."
+        elif obj.is_scheduled:
+            message = f"“{obj}” is scheduled: it goes live by itself at {publishing.when(obj.published_at)}."
+        else:
+            message = f"“{obj}” was saved: {obj.get_status_display().lower()}."
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect("admin:articles_article_change", obj.pk)
+
+    # Merging concurrent edits (ConflictSafeAdmin, articles/merging.py)
+
+    def merge_parts(self, request, obj):
+        return article_merge_parts()
+
+    def stored_snapshot(self, obj):
+        return take_snapshot(obj)
+
+    def opened_snapshot(self, obj, token):
+        if not str(token).isdigit():
+            return None
+        revision = Revision.objects.filter(article=obj, number=int(token)).only("snapshot").first()
+        return revision.snapshot if revision else None
+
+    def saves_since(self, obj, token):
+        number = int(token) if str(token).isdigit() else -1
+        later = Revision.objects.filter(article=obj, number__gt=number).select_related("user").defer("snapshot")
+        return list(later.order_by("number"))
+
     # Columns
 
     @admin.display(description="state", ordering="status")
@@ -497,20 +848,50 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
             request, f"Submitted {count} stor{'y' if count == 1 else 'ies'} for review.", messages.SUCCESS
         )
 
-    @admin.action(description="Publish selected stories now (keeps scheduled times)", permissions=["publish"])
+    @admin.action(description="Publish selected stories…", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish(request.user)
-        self.message_user(request, f"Published {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+        return self._confirmed_bulk(request, queryset, "publish")
 
-    @admin.action(description="Unpublish selected stories", permissions=["publish"])
+    @admin.action(description="Unpublish selected stories…", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish(request.user)
-        self.message_user(request, f"Unpublished {count} stor{'y' if count == 1 else 'ies'}.", messages.SUCCESS)
+        return self._confirmed_bulk(request, queryset, "unpublish")
+
+    def _confirmed_bulk(self, request, queryset, action):
+        """Publishing and unpublishing many stories first lists them, each with what will happen to it."""
+        stories = list(queryset.order_by("-published_at", "-id"))
+        if request.POST.get("confirm") != action:
+            now = timezone.now()
+            return TemplateResponse(
+                request,
+                "admin/articles/article/confirm_publishing.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Publish these stories?" if action == "publish" else "Unpublish these stories?",
+                    "opts": self.opts,
+                    "action": action,
+                    "stories": [(story, bulk_outcome(story, action, now)) for story in stories],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        chosen = Article.objects.filter(pk__in=[story.pk for story in stories])
+        count = chosen.publish(request.user) if action == "publish" else chosen.unpublish(request.user)
+        scheduled = Article.objects.filter(pk__in=[story.pk for story in stories]).scheduled().count()
+        done = "Published" if action == "publish" else "Unpublished"
+        message = f"{done} {count} stor{'y' if count == 1 else 'ies'}"
+        if action == "publish" and scheduled:
+            message += f"; {scheduled} of them {'is' if scheduled == 1 else 'are'} scheduled and will go live then"
+        self.message_user(request, message + ".", messages.SUCCESS)
+        return None
 
     # Revisions: history, diff between any two, restore
 
     def get_urls(self):
         own = [
+            path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="articles_article_tag_suggestions",
+            ),
             path(
                 "<path:object_id>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
@@ -528,6 +909,16 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    def tag_suggestions_view(self, request):
+        """Tags for the tag box and the list's tag filter, as the editor types."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        typed = " ".join(request.GET.get("q", "").split())[:100]
+        stories = None
+        if not roles.can_publish(request.user):
+            stories = roles.visible_articles(request.user, Article.objects.all())
+        return JsonResponse({"tags": suggest_tags(typed, stories) if typed else []})
 
     def _article_with_history(self, request, object_id):
         article = self.get_object(request, object_id)
@@ -584,14 +975,24 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
         context.update(
             revision=revision,
             current=current,
-            changes=diff_snapshots(current.snapshot if current else None, revision.snapshot),
+            changes=restore_changes(current.snapshot if current else None, revision.snapshot),
         )
         return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
 
+PERSON_FIELD_LABELS = {
+    "name": "Name",
+    "slug": "Slug",
+    "role": "Role",
+    "bio": "Biography",
+    "aliases": "Aliases",
+    "profile_urls": "Profile links",
+}
+
+
 @admin.register(Person)
 class PersonAdmin(ConflictSafeAdmin):
-    form = VersionedAdminForm
+    form = PersonAdminForm
     fieldsets = [
         (
             None,
@@ -602,10 +1003,12 @@ class PersonAdmin(ConflictSafeAdmin):
                     "role",
                     "bio",
                     "photo",
+                    "photo_kept",
                     "aliases",
                     "found_automatically",
                     "found_as_text",
                     "opened_version",
+                    "opened_state",
                 ]
             },
         ),
@@ -650,6 +1053,34 @@ class PersonAdmin(ConflictSafeAdmin):
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
         return person.article_count
+
+    # Merging concurrent edits (ConflictSafeAdmin): the opened state travels with the form, signed.
+
+    def merge_parts(self, request, obj):
+        return [
+            *(merging.TextPart(name, label) for name, label in PERSON_FIELD_LABELS.items()),
+            merging.ChoicePart("author_kind", "Writes for us as", {"": "not an author", **dict(AuthorKind.choices)}),
+            merging.CheckboxPart("found_automatically", "Found automatically"),
+            merging.ImagePart("photo", "Photo", kept_upload_key="photo_kept"),
+        ]
+
+    def stored_snapshot(self, obj):
+        return obj.snapshot()
+
+    def opened_snapshot(self, obj, token):
+        return read_person_state(token)
+
+    def opened_token(self, data):
+        return data.get("opened_state", "")
+
+    def moved_since_opened(self, data, obj):
+        # Imports complete people without moving their version: compare the states themselves, where the form
+        # carries one (a post built without it is judged by its version alone).
+        return bool(data.get("opened_state")) or super().moved_since_opened(data, obj)
+
+    def mark_opened_at_stored(self, data, obj, stored):
+        super().mark_opened_at_stored(data, obj, stored)
+        data["opened_state"] = sign_person_state(obj)
 
     @admin.action(description="Merge selected people into one…")
     def merge_selected(self, request, queryset):

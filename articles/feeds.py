@@ -15,6 +15,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
@@ -99,11 +100,12 @@ class ArticleFeed(Feed):
         # In a stable order: the prefetch has none, so a restored database gave the same feed reshuffled.
         return sorted((tag.name for tag in article.tags.all()), key=str.casefold)
 
+    # In the newsroom's time, so each date carries its offset (RFC 822 in RSS, RFC 3339 in Atom).
     def item_pubdate(self, article):
-        return article.published_at
+        return timezone.localtime(article.published_at)
 
     def item_updateddate(self, article):
-        return article.modified_at
+        return timezone.localtime(article.modified_at)
 
     def item_extra_kwargs(self, article):
         return {"content_html": self.item_content(article)}
@@ -318,10 +320,10 @@ class CorrectionsFeed(Feed):
         return correction.get_absolute_url()
 
     def item_pubdate(self, correction):
-        return correction.created_at
+        return timezone.localtime(correction.created_at)
 
     def item_updateddate(self, correction):
-        return correction.created_at
+        return timezone.localtime(correction.created_at)
 
 
 class AtomCorrectionsFeed(CorrectionsFeed):

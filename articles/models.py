@@ -9,6 +9,8 @@ from django.db import models, transaction
 from django.db.models import Case, Count, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -233,7 +235,9 @@ class Person(VersionedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:200]
+        old_slug = Person.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        PersonRedirect.follow_rename(self, old_slug)
 
     def get_absolute_url(self):
         return reverse("articles:person", kwargs={"slug": self.slug})
@@ -248,6 +252,11 @@ class Person(VersionedModel):
     @property
     def profile_url_list(self):
         return [line.strip() for line in self.profile_urls.splitlines() if line.strip()]
+
+    def snapshot(self):
+        """The editable record as plain data, for merging an edit form with later saves."""
+        fields = ["name", "slug", "role", "author_kind", "bio", "aliases", "profile_urls", "found_automatically"]
+        return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
 
     @property
     def alias_list(self):
@@ -464,11 +473,14 @@ class ArticleQuerySet(AnnouncingQuerySet):
         return self.filter(tagged_items__tag=tag)
 
     def publish(self, user=None):
-        """Publish the stories; those already given a time (scheduled ones) keep it. Returns the count."""
+        """Publish the stories now. A future time schedules a story instead, and a story that was live before
+        keeps its first time (and its address); a past time a draft merely carried is replaced by now, so nothing
+        goes out back-dated. Returns the count."""
         now = timezone.now()
         with transaction.atomic():
             chosen = Article.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
-            chosen.filter(published_at__isnull=True).update(published_at=now)
+            never_out = Q(status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW], published_at__lte=now)
+            chosen.filter(Q(published_at__isnull=True) | never_out).update(published_at=now)
             count = chosen.update(status=Article.Status.PUBLISHED, updated_at=now)
             chosen.record_revisions(user, "Published")
         return count
@@ -647,13 +659,35 @@ class Article(VersionedModel):
         # Only its own row's derived fields; everything kept elsewhere follows by itself (articles/changes.py,
         # articles/triggers.py).
         self.headline_key = headline_key(self.headline)
+        address_fields = {"slug", "status", "published_at"}
+        may_move = kwargs.get("update_fields") is None or address_fields.intersection(kwargs["update_fields"])
+        old_path = self.stored_public_path() if may_move else None
         super().save(*args, **_with_headline_key(kwargs))
+        ArticleRedirect.follow_move(self, old_path)
 
     def get_absolute_url(self):
         day = self.url_date
         return reverse(
             "articles:detail",
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    def stored_public_path(self):
+        """The address readers had for this story as stored, or None if it never went out (or is new)."""
+        if self.pk is None:
+            return None
+        stored = Article.objects.filter(pk=self.pk).only("slug", "status", "published_at", "created_at").first()
+        if stored is None or not stored.has_gone_out:
+            return None
+        return stored.get_absolute_url()
+
+    @property
+    def has_gone_out(self):
+        """Readers have (or had, before it was taken down) this story at its address."""
+        return (
+            self.status in {self.Status.PUBLISHED, self.Status.UNPUBLISHED}
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
         )
 
     @property
@@ -1015,15 +1049,69 @@ class TagRedirect(models.Model):
     def __str__(self):
         return f"{self.old_slug} → {self.tag_id}"
 
+    @classmethod
+    def current_slug(cls, old_slug):
+        return cls.objects.filter(old_slug=old_slug).values_list("tag__slug", flat=True).first()
+
+
+# Old addresses live on: a story, tag or person whose address changes answers its old one with a 301.
+
+
+class ArticleRedirect(models.Model):
+    """A path a story was published at before its slug or date changed."""
+
+    old_path = models.CharField(max_length=300, unique=True)
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article_id}"
+
+    @classmethod
+    def follow_move(cls, article, old_path):
+        """After `article` was saved: keep `old_path` (where readers had it) if its address moved."""
+        new_path = article.get_absolute_url()
+        if old_path and old_path != new_path:
+            # A story moved back to an address it had before takes that address back.
+            cls.objects.filter(old_path=new_path).delete()
+            cls.objects.update_or_create(old_path=old_path, defaults={"article": article})
+
+
+def follow_tag_rename(tag, old_slug):
+    """After a tag was saved: its old address redirects to it (and an address it takes back stops redirecting)."""
+    if old_slug and old_slug != tag.slug:
+        TagRedirect.objects.filter(old_slug=tag.slug).delete()
+        TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+
+
+@receiver(pre_save, sender=Tag)
+def _remember_tag_slug(sender, instance, raw=False, **kwargs):
+    # taggit owns Tag.save(), so the slug it had is read here and the redirect written once it is saved.
+    if not raw and instance.pk:
+        instance._stored_slug = Tag.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+@receiver(post_save, sender=Tag)
+def _redirect_renamed_tag(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        follow_tag_rename(instance, getattr(instance, "_stored_slug", None))
+
 
 class PersonRedirect(models.Model):
-    """The address of a person merged into another one, which now answers with a permanent redirect."""
+    """The address of a person merged into another one, or renamed, which now answers with a permanent redirect."""
 
     old_slug = models.SlugField(max_length=200, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
 
     def __str__(self):
         return f"{self.old_slug} → {self.person_id}"
+
+    @classmethod
+    def follow_rename(cls, person, old_slug):
+        """After `person` was saved: their old address redirects to them (and one they take back stops)."""
+        if old_slug and old_slug != person.slug:
+            cls.objects.filter(old_slug=person.slug).delete()
+            cls.objects.update_or_create(old_slug=old_slug, defaults={"person": person})
 
 
 class RejectedPersonName(models.Model):
@@ -1195,6 +1283,19 @@ def tags_in_use():
         .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")
     )
+
+
+def suggest_tags(typed, stories=None, limit=10):
+    """Names of tags containing `typed`, those starting with it first, then the most used; only tags on `stories`
+    when given (a reporter's suggestions never name the topics of stories they may not open)."""
+    tags = Tag.objects.filter(name__icontains=typed)
+    if stories is not None:
+        tags = tags.filter(pk__in=TaggedArticle.objects.filter(content_object__in=stories).values("tag"))
+    tags = tags.annotate(
+        starts=Case(When(name__istartswith=typed, then=Value(0)), default=Value(1)),
+        uses=Count("articles_taggedarticle_items"),
+    )
+    return list(tags.order_by("starts", "-uses", "name").values_list("name", flat=True)[:limit])
 
 
 # Sections, bylines and the front page: how readers' pages are organised.

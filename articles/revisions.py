@@ -21,11 +21,15 @@ FIELD_LABELS = {
     "slug": "Slug",
     "summary": "Summary",
     "body": "Body",
+    "section": "Section",
+    "byline_authors": "Authors",
     "byline": "Byline",
     "dateline": "Dateline",
     "source": "Source",
     "status": "Status",
     "published_at": "Publication time",
+    "lead_library_picture": "Lead picture from the library",
+    "lead_shape": "Lead shape",
     "lead_image": "Lead image",
     "lead_image_alt": "Alt text",
     "lead_image_caption": "Caption",
@@ -33,6 +37,9 @@ FIELD_LABELS = {
     "tags": "Tags",
     "people": "People",
     "related_headlines": "More headlines",
+    "pinned_stories": "Pinned related stories",
+    "excluded_stories": "Excluded related stories",
+    "corrections": "Corrections and updates",
 }
 TEXT_FIELDS = [
     "headline",
@@ -46,8 +53,22 @@ TEXT_FIELDS = [
     "lead_image_caption",
     "lead_image_credit",
 ]
-# Restoring brings back content; whether the story is live stays a separate, deliberate decision.
-RESTORED_FIELDS = [*TEXT_FIELDS, "lead_image"]
+# Restoring brings back content; whether the story is live stays a separate, deliberate decision, and
+# corrections, being the public record of what was wrong, are never taken back by a restore.
+RESTORED_FIELDS = [
+    *TEXT_FIELDS,
+    "section",
+    "byline_authors",
+    "lead_library_picture",
+    "lead_shape",
+    "lead_image",
+    "tags",
+    "people",
+    "related_headlines",
+    "pinned_stories",
+    "excluded_stories",
+]
+KEPT_ON_RESTORE = ["status", "published_at", "corrections"]
 
 # Stories recorded per statement by record_revisions().
 REVISION_BATCH = 500
@@ -72,13 +93,21 @@ def as_text(snapshot, field):
     value = snapshot.get(field)
     if field == "tags":
         return "\n".join(value or [])
-    if field == "people":
+    if field in ("people", "byline_authors"):
         return "\n".join(person["name"] for person in value or [])
+    if field in ("section", "lead_library_picture"):
+        return value["name"] if value else ""
     if field == "related_headlines":
         return "\n".join(_headline_line(item) for item in value or [])
     if field == "body":
         # Compared as readable text with its structure spelled out, not as markup.
         return body.readable(value or "")
+    if field == "pinned_stories":
+        return "\n".join(f"{item['position']}. {item['story_headline']}" for item in value or [])
+    if field == "excluded_stories":
+        return "\n".join(sorted(item["story_headline"] for item in value or []))
+    if field == "corrections":
+        return "\n".join(f"{item['kind'].capitalize()}: {item['text']}".replace("\n", " ") for item in value or [])
     return "" if value is None else str(value)
 
 
@@ -116,6 +145,15 @@ def diff_text(old, new, by_line=False):
     return chunks
 
 
+def restore_changes(current, revision):
+    """Exactly what restoring `revision` over `current` changes: the restored fields that differ.
+
+    A snapshot from before a field was recorded (pins, exclusions) leaves that field as it is.
+    """
+    wanted = {field: revision.get(field) for field in RESTORED_FIELDS if field in revision}
+    return [change for change in diff_snapshots(current, {**(current or {}), **wanted}) if change.field in wanted]
+
+
 def diff_snapshots(old, new):
     """A FieldDiff for each field that differs between two snapshots."""
     return [
@@ -139,10 +177,25 @@ def take_snapshot(article):
 
 def take_snapshots(articles):
     """Each story's snapshot by id, in a fixed number of queries however many stories there are."""
-    from articles.models import Article, RelatedHeadline, TaggedArticle
+    from articles.models import (
+        Article,
+        ArticleAuthor,
+        Correction,
+        ExcludedStory,
+        PinnedStory,
+        RelatedHeadline,
+        Section,
+        TaggedArticle,
+    )
+    from pictures.models import Picture
 
     pks = [article.pk for article in articles]
-    tags, people, headlines = {pk: [] for pk in pks}, {pk: [] for pk in pks}, {pk: [] for pk in pks}
+
+    def by_story():
+        return {pk: [] for pk in pks}
+
+    tags, people, headlines, authors = by_story(), by_story(), by_story(), by_story()
+    pins, exclusions, corrections = by_story(), by_story(), by_story()
     for pk, name in TaggedArticle.objects.filter(content_object__in=pks).values_list("content_object", "tag__name"):
         tags[pk].append(name)
     links = Article.people.through.objects.filter(article__in=pks).order_by("person__name", "person")
@@ -151,6 +204,7 @@ def take_snapshots(articles):
     for item in RelatedHeadline.objects.filter(article__in=pks).select_related("target"):
         headlines[item.article_id].append(
             {
+                "id": item.pk,
                 "position": item.position,
                 "headline": item.headline,
                 "url": item.url,
@@ -158,15 +212,43 @@ def take_snapshots(articles):
                 "target_headline": item.target.headline if item.target else "",
             }
         )
+    for byline in ArticleAuthor.objects.filter(article__in=pks).select_related("person"):
+        authors[byline.article_id].append({"id": byline.person_id, "name": byline.person.name})
+    for pin in PinnedStory.objects.filter(article__in=pks).select_related("story"):
+        pins[pin.article_id].append(
+            {"id": pin.pk, "position": pin.position, "story_id": pin.story_id, "story_headline": pin.story.headline}
+        )
+    for row in ExcludedStory.objects.filter(article__in=pks).select_related("story").order_by("pk"):
+        exclusions[row.article_id].append(
+            {"id": row.pk, "story_id": row.story_id, "story_headline": row.story.headline}
+        )
+    for note in Correction.objects.filter(article__in=pks):
+        corrections[note.article_id].append(
+            {"id": note.pk, "kind": note.kind, "text": note.text, "created_at": note.created_at.isoformat()}
+        )
+    sections = dict(
+        Section.objects.filter(pk__in={article.section_id for article in articles}).values_list("pk", "name")
+    )
+    library_leads = {article.lead_library_picture_id for article in articles} - {None}
+    pictures = Picture.objects.in_bulk(library_leads) if library_leads else {}
     snapshots = {}
     for article in articles:
         snapshot = {field: getattr(article, field) for field in TEXT_FIELDS}
+        section_name = sections.get(article.section_id)
+        snapshot["section"] = {"id": article.section_id, "name": section_name} if section_name is not None else None
+        snapshot["byline_authors"] = authors[article.pk]
         snapshot["status"] = article.status
         snapshot["published_at"] = article.published_at.isoformat() if article.published_at else None
+        picture = pictures.get(article.lead_library_picture_id)
+        snapshot["lead_library_picture"] = {"id": picture.pk, "name": str(picture)} if picture else None
+        snapshot["lead_shape"] = article.lead_shape
         snapshot["lead_image"] = article.lead_image.name or ""
         snapshot["tags"] = sorted(tags[article.pk], key=str.lower)
         snapshot["people"] = people[article.pk]
         snapshot["related_headlines"] = headlines[article.pk]
+        snapshot["pinned_stories"] = pins[article.pk]
+        snapshot["excluded_stories"] = exclusions[article.pk]
+        snapshot["corrections"] = corrections[article.pk]
         snapshots[article.pk] = snapshot
     return snapshots
 
@@ -255,12 +337,23 @@ def record_baseline(article):
 
 
 def restore_revision(article, revision, user=None):
-    from articles.models import Article, Person, RelatedHeadline
+    from articles.models import Article, Person, RelatedHeadline, Section
+    from pictures.models import Picture
 
     snapshot = revision.snapshot
     with transaction.atomic():
         for field in TEXT_FIELDS:
             setattr(article, field, snapshot.get(field, ""))
+        section = snapshot.get("section")
+        # A section deleted since cannot come back; the story stays where it is.
+        if section and Section.objects.filter(pk=section["id"]).exists():
+            article.section_id = section["id"]
+        if "lead_library_picture" in snapshot:
+            picture = snapshot["lead_library_picture"]
+            # A picture deleted from the library since cannot come back; the story keeps its current one.
+            if picture is None or Picture.objects.filter(pk=picture["id"]).exists():
+                article.lead_library_picture_id = picture["id"] if picture else None
+            article.lead_shape = snapshot.get("lead_shape", article.lead_shape)
         image = snapshot.get("lead_image", "")
         # An image file that has since gone cannot come back; the story keeps its current one.
         if image != article.lead_image.name and (not image or default_storage.exists(image)):
@@ -268,6 +361,11 @@ def restore_revision(article, revision, user=None):
         article.save()
         article.tags.set(snapshot.get("tags", []), clear=True)
         article.people.set(Person.objects.filter(pk__in=[person["id"] for person in snapshot.get("people", [])]))
+        if "byline_authors" in snapshot:
+            # Authors removed since, or no longer writing for us, drop out of the byline; the others keep its order.
+            wanted = [person["id"] for person in snapshot["byline_authors"]]
+            writers = Person.objects.filter(pk__in=wanted).exclude(author_kind="").in_bulk()
+            article.set_authors([writers[pk] for pk in wanted if pk in writers])
         article.related_headlines.all().delete()
         existing_targets = set(
             Article.objects.filter(
@@ -282,4 +380,27 @@ def restore_revision(article, revision, user=None):
                 url=item["url"],
                 target_id=item["target_id"] if item["target_id"] in existing_targets else None,
             )
+        _restore_story_rows(article, snapshot)
         return record_revision(article, user, f"Restored from revision {revision.number}")
+
+
+def _restore_story_rows(article, snapshot):
+    """Pins and exclusions as the snapshot had them (older snapshots without them leave them alone)."""
+    from articles.models import Article, ExcludedStory, PinnedStory
+
+    rows = [*snapshot.get("pinned_stories", []), *snapshot.get("excluded_stories", [])]
+    existing = set(Article.objects.filter(pk__in=[row["story_id"] for row in rows]).values_list("pk", flat=True))
+    if "pinned_stories" in snapshot:
+        article.pinned_stories.all().delete()
+        PinnedStory.objects.bulk_create(
+            PinnedStory(article=article, story_id=row["story_id"], position=row["position"])
+            for row in snapshot["pinned_stories"]
+            if row["story_id"] in existing
+        )
+    if "excluded_stories" in snapshot:
+        article.excluded_stories.all().delete()
+        ExcludedStory.objects.bulk_create(
+            ExcludedStory(article=article, story_id=row["story_id"])
+            for row in snapshot["excluded_stories"]
+            if row["story_id"] in existing
+        )

@@ -7,6 +7,7 @@ and returns a dict that callers may extend before it is serialised by the `json_
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import bylines
 
@@ -88,8 +89,8 @@ def news_article(article, absolute_uri):
         "description": article.description,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": article.published_at.isoformat(timespec="seconds") if article.published_at else None,
-        "dateModified": article.modified_at.isoformat(timespec="seconds"),
+        "datePublished": _local(article.published_at),
+        "dateModified": _local(article.modified_at),
         "author": article_authors(article, absolute_uri),
         "articleSection": article.section.name,
         "publisher": publisher(absolute_uri),
@@ -197,3 +198,8 @@ def website(absolute_uri):
         "inLanguage": settings.LANGUAGE_CODE,
         "publisher": publisher(absolute_uri),
     }
+
+
+def _local(moment):
+    """A time as the newsroom tells it (NEWSROOM_TIME_ZONE), with its offset."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None

@@ -6,6 +6,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date
@@ -17,6 +18,7 @@ from articles import previews, roles, share_images
 from articles import search as article_search
 from articles.models import (
     Article,
+    ArticleRedirect,
     Correction,
     FrontPageSlot,
     Person,
@@ -44,6 +46,32 @@ def showing(keys):
         return wrapper
 
     return decorate
+
+
+def follows_renames(current_slug):
+    """For a view of `slug`: where it finds nothing, a slug that was renamed or merged away answers 301 with the
+    same page (or feed) under the slug it has now. Looked up only on the way to a 404, so live pages pay nothing."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, slug, **kwargs):
+            try:
+                return view(request, *args, slug=slug, **kwargs)
+            except Http404:
+                new_slug = current_slug(slug)
+                if new_slug is None or new_slug == slug:
+                    raise
+            match = request.resolver_match
+            url = reverse(match.view_name, args=args, kwargs={**kwargs, "slug": new_slug})
+            query = request.META.get("QUERY_STRING")
+            return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+        return wrapper
+
+    return decorate
+
+
+tag_renames = follows_renames(TagRedirect.current_slug)
 
 
 def public_max_age():
@@ -120,11 +148,23 @@ def robots_txt(request):
 
 
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    article = Article.objects.for_page().filter(slug=slug).first()
+    day_in_url = (year, month, day)
+    at_its_address = article is not None and day_in_url == (
+        article.url_date.year,
+        article.url_date.month,
+        article.url_date.day,
+    )
+    if not at_its_address:
+        # An address the story had before its slug or date changed (or another story's old one).
+        moved = ArticleRedirect.objects.filter(old_path=request.path).select_related("article").first()
+        if moved is not None and moved.article.is_published:
+            return redirect(moved.article, permanent=True)
+    if article is None:
+        raise Http404("No story at this address.")
     if not article.is_published:
         return preview(request, article)
-    day_in_url = (year, month, day)
-    if day_in_url != (article.url_date.year, article.url_date.month, article.url_date.day):
+    if not at_its_address:
         return redirect(article, permanent=True)
     related = article.related_articles()
     pagecache.shows(request, dependencies.story_page(article, related))
@@ -171,11 +211,9 @@ def tag_list(request):
     return render(request, "articles/tag_list.html", {"page": paginate(request, tags_in_use(), per_page=100)})
 
 
+@tag_renames
 def tag_detail(request, slug):
-    tag = Tag.objects.filter(slug=slug).first()
-    if tag is None:
-        merged = get_object_or_404(TagRedirect.objects.select_related("tag"), old_slug=slug)
-        return redirect("articles:tag", slug=merged.tag.slug, permanent=True)
+    tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, Article.objects.for_listing().tagged(tag))
     if not page.paginator.count:
         raise Http404("No published story has this tag.")

@@ -6,6 +6,7 @@ DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see README.md).
 
 import os
 import sys
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -226,7 +227,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+# How editors enter and read times in the admin and how readers see dates; the database stores UTC.
+TIME_ZONE = os.environ.get("NEWSROOM_TIME_ZONE", "").strip() or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"NEWSROOM_TIME_ZONE={TIME_ZONE!r} is not a time zone name; use one from the IANA database, "
+        'e.g. "Europe/London" or "America/New_York".'
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
@@ -306,6 +315,9 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+# Tags are typed as names separated by commas and come back as typed, without quotes (articles/tag_names.py).
+TAGGIT_TAGS_FROM_STRING = "articles.tag_names.parse"
+TAGGIT_STRING_FROM_TAGS = "articles.tag_names.join"
 
 # Newsroom
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")

@@ -3,6 +3,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from tests.factories import load_demo_newsroom
@@ -78,6 +79,35 @@ def browser_page(chromium, live_server):
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_tab(chromium, live_server):
+    """Tabs in separate browser contexts (separate logins); all closed before the live server stops,
+    so no keep-alive request reaches it after the test's database is gone."""
+    contexts = []
+
+    def open_tab():
+        contexts.append(chromium.new_context(base_url=live_server.url))
+        return contexts[-1].new_page()
+
+    yield open_tab
+    for context in contexts:
+        for page in context.pages:
+            leave_quietly(page)
+        context.close()
+
+
+def leave_quietly(page):
+    """Leave a change form and wait for its goodbye to the presence notice (static/js/admin_editing.js), which
+    would otherwise reach the live server while the test's database is being emptied."""
+    if page.is_closed() or not page.locator(".presence[data-presence-url]").count():
+        return
+    try:
+        with page.expect_request_finished(lambda request: request.url.endswith("/presence/"), timeout=5000):
+            page.goto("about:blank")
+    except PlaywrightError:
+        pass  # the page had already said goodbye (a submit, or it left before the test ended)
 
 
 @pytest.fixture

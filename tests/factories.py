@@ -221,6 +221,8 @@ def admin_article_data(article, **overrides):
         "lead_image_credit": article.lead_image_credit,
         "tags": ", ".join(tag.name for tag in article.tags.all()),
         "people": [str(person.pk) for person in article.people.all()],
+        "section": str(article.section_id),
+        "byline_authors": [str(pk) for pk in article.bylines.values_list("person", flat=True)],
         "opened_version": str(article.version),
         "related_headlines-TOTAL_FORMS": str(len(headlines)),
         "related_headlines-INITIAL_FORMS": str(len(headlines)),

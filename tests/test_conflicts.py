@@ -1,4 +1,4 @@
-"""Two editors on one record: the second save is refused, shows the first one's changes, keeps its own input."""
+"""Two editors on one record: the second save is merged with the first; only a change both made waits for a choice."""
 
 import threading
 from datetime import timedelta
@@ -41,7 +41,7 @@ def open_change_form(client, story):
     return admin_article_data(story, opened_version=str(form["opened_version"].value()))
 
 
-def test_second_save_is_refused_with_the_first_editors_changes_and_keeps_its_own_text(story):
+def test_the_second_save_is_merged_with_the_first_and_both_changes_are_kept(story):
     alice, bob = logged_in("alice"), logged_in("bob")
     url = reverse("admin:articles_article_change", args=[story.pk])
     alice_form, bob_form = open_change_form(alice, story), open_change_form(bob, story)
@@ -50,30 +50,18 @@ def test_second_save_is_refused_with_the_first_editors_changes_and_keeps_its_own
     assert alice.post(url, alice_form).status_code == 302
 
     bob_form["body"] = "The bridge reopened on Monday after six weeks of repairs."
-    refused = bob.post(url, bob_form)
+    merged = bob.post(url, bob_form, follow=True)
 
-    assert refused.status_code == 200
-    page = refused.content.decode()
-    assert "Edit conflict: nothing was saved" in page
-    assert "This story was changed by alice" in page
-    assert "Harbour bridge reopens<ins> early</ins>" in page
-    assert "<del>1. Ferry timetable changes\n</del><ins>1. New ferry times\n</ins>" in page
-    assert "The bridge reopened on Monday after six weeks of repairs.</textarea>" in page  # Bob's text stays
-    stored = Article.objects.get(pk=story.pk)
-    assert stored.headline == "Harbour bridge reopens early" and stored.body == "<p>The bridge reopened on Monday.</p>"
-    assert stored.revisions.count() == 2
-
-    # Bob reviews (his form now carries the current version) and saves on purpose: accepted.
-    resubmitted = {**bob_form, "opened_version": str(refused.context["adminform"].form["opened_version"].value())}
-    resubmitted["headline"] = "Harbour bridge reopens early"  # he keeps Alice's headline
-    assert bob.post(url, resubmitted).status_code == 302
+    page = merged.content.decode()
+    assert "their changes to headline and more headlines were kept; your changes to body were saved" in page
     stored = Article.objects.get(pk=story.pk)
     assert stored.headline == "Harbour bridge reopens early"
     assert stored.body == "<p>The bridge reopened on Monday after six weeks of repairs.</p>"
+    assert [item.headline for item in stored.related_headlines.all()] == ["New ferry times"]
     assert [revision.user.username for revision in stored.revisions.all()[:2]] == ["bob", "alice"]
 
 
-def test_a_story_without_recorded_revisions_gets_a_baseline_so_the_conflict_shows_the_change():
+def test_a_story_without_recorded_revisions_gets_a_baseline_to_merge_against():
     story = make_article("Imported story", body="As imported.", published_at=timezone.now().replace(microsecond=0))
     alice, bob = logged_in("alice"), logged_in("bob")
     url = reverse("admin:articles_article_change", args=[story.pk])
@@ -81,39 +69,29 @@ def test_a_story_without_recorded_revisions_gets_a_baseline_so_the_conflict_show
     assert alice_form["opened_version"] == "0"
 
     assert alice.post(url, {**alice_form, "body": "As imported, then edited by Alice."}).status_code == 302
-    refused = bob.post(url, {**bob_form, "headline": "Bob's headline"})
+    assert bob.post(url, {**bob_form, "headline": "Bob's headline"}).status_code == 302
 
-    page = refused.content.decode()
-    assert "Edit conflict" in page and "changed by alice at" in page and "the system" not in page
-    assert "As<del> imported.</del><ins> imported, then edited by Alice.</ins>" in page  # from what Bob opened
-    assert Article.objects.get(pk=story.pk).headline == "Imported story"
+    stored = Article.objects.get(pk=story.pk)
+    assert (stored.headline, stored.body) == ("Bob's headline", "<p>As imported, then edited by Alice.</p>")
     baseline = story.revisions.last()
     assert (baseline.number, baseline.snapshot["body"]) == (0, "<p>As imported.</p>")
 
 
-def test_an_inline_headline_edit_against_a_newer_version_is_refused(story):
+def test_both_editing_the_same_headline_row_shows_both_versions_and_saves_nothing(story):
     alice, bob = logged_in("alice"), logged_in("bob")
     url = reverse("admin:articles_article_change", args=[story.pk])
     alice_form, bob_form = open_change_form(alice, story), open_change_form(bob, story)
 
-    alice_form["body"] = "Alice's body."
+    alice_form["related_headlines-0-headline"] = "Alice's headline"
     assert alice.post(url, alice_form).status_code == 302
     bob_form["related_headlines-0-headline"] = "Bob's headline"
-    refused = bob.post(url, bob_form)
+    shown = bob.post(url, bob_form)
 
-    assert refused.status_code == 200 and "Edit conflict" in refused.content.decode()
-    assert 'value="Bob&#x27;s headline"' in refused.content.decode()
-    assert story.related_headlines.get().headline == "Ferry timetable changes"
-
-
-def test_a_change_from_outside_the_admin_also_conflicts_with_an_open_form(story):
-    editor = logged_in("alice")
-    form = open_change_form(editor, story)
-    Article.objects.filter(pk=story.pk).publish()  # e.g. another editor's action, or the importer
-
-    response = editor.post(reverse("admin:articles_article_change", args=[story.pk]), {**form, "headline": "Mine"})
-    assert response.status_code == 200 and "Edit conflict" in response.content.decode()
-    assert Article.objects.get(pk=story.pk).headline == "Harbour bridge reopens"
+    page = shown.content.decode()
+    assert shown.status_code == 200 and "Edit conflict: choose what to keep" in page
+    assert "1. Alice&#x27;s headline" in page and "1. Bob&#x27;s headline" in page
+    assert 'value="Bob&#x27;s headline"' in page  # his input stays in the form
+    assert story.related_headlines.get().headline == "Alice's headline"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,8 +99,9 @@ def test_a_change_from_outside_the_admin_also_conflicts_with_an_open_form(story)
     connection.vendor == "sqlite",
     reason="SQLite transactions here take the write lock at BEGIN (IMMEDIATE): no save can land in between.",
 )
-def test_a_save_that_lands_between_the_check_and_the_write_is_still_refused():
-    """Another editor commits after this form passed its check: the conditional UPDATE catches it."""
+def test_a_save_that_lands_between_the_merge_and_the_write_is_merged_too():
+    """Another editor commits after this form was merged: the conditional UPDATE catches it, and the form is
+    merged again with that save before it is written."""
     story = make_article("Harbour bridge reopens", published_at=timezone.now().replace(microsecond=0))
     story.record_revision(None, "Imported")
     editor = Client()
@@ -137,18 +116,26 @@ def test_a_save_that_lands_between_the_check_and_the_write_is_still_refused():
             connection.close()
 
     def someone_saves_first(article, opened_version):
-        other = threading.Thread(target=other_editor_saves)  # its own connection and transaction
-        other.start()
-        other.join()
+        if not other_saves:
+            other = threading.Thread(target=other_editor_saves)  # its own connection and transaction
+            other.start()
+            other.join()
+            other_saves.append(other)
         return real_lock(article, opened_version)
+
+    other_saves = []
 
     with mock.patch.object(Article, "lock_unchanged_since", someone_saves_first):
         response = editor.post(reverse("admin:articles_article_change", args=[story.pk]), {**form, "headline": "Mine"})
 
-    assert response.status_code == 200 and "Edit conflict" in response.content.decode()
-    assert 'value="Mine"' in response.content.decode()
+    assert response.status_code == 302 and other_saves
     stored = Article.objects.get(pk=story.pk)
-    assert stored.headline == "Harbour bridge reopens" and stored.version == 2
+    assert stored.headline == "Mine" and stored.version == 3
+    assert [revision.message for revision in stored.revisions.all()] == [
+        "Edited in the admin",
+        "Saved elsewhere",
+        "Imported",
+    ]
 
 
 def test_the_version_lock_refuses_a_stale_version(story):
@@ -157,50 +144,46 @@ def test_the_version_lock_refuses_a_stale_version(story):
     story.lock_unchanged_since(story.version)  # the current one passes
 
 
-def person_form(person, **changes):
-    return {
-        "name": person.name,
-        "slug": person.slug,
-        "role": person.role,
-        "bio": person.bio,
-        "aliases": person.aliases,
-        "opened_version": str(person.version),
-        **changes,
-    }
+def person_form(client, person, **changes):
+    form = client.get(reverse("admin:articles_person_change", args=[person.pk])).context["adminform"].form
+    fields = ["name", "slug", "role", "bio", "aliases", "opened_version", "opened_state"]
+    return {**{name: form[name].value() or "" for name in fields}, **changes}
 
 
-def test_person_form_refuses_the_second_of_two_saves_and_shows_the_difference():
+def test_person_form_merges_the_second_of_two_saves():
     mayor = make_person("Ada Lindqvist", role="Mayor", bio="Elected in 2022.")
     alice, bob = logged_in("alice"), logged_in("bob")
     url = reverse("admin:articles_person_change", args=[mayor.pk])
-    alice.get(url)
-    bob.get(url)
+    alice_form, bob_form = person_form(alice, mayor), person_form(bob, mayor)
 
-    assert alice.post(url, person_form(mayor, role="Former mayor")).status_code == 302
-    refused = bob.post(url, person_form(mayor, bio="Elected in 2022, re-elected in 2026."))
+    assert alice.post(url, {**alice_form, "role": "Former mayor"}).status_code == 302
+    assert bob.post(url, {**bob_form, "bio": "Elected in 2022, re-elected in 2026."}).status_code == 302
 
-    page = refused.content.decode()
-    assert refused.status_code == 200 and "Edit conflict: nothing was saved" in page
-    assert "<del>Former mayor</del><ins>Mayor</ins>" in page  # saved role, then what Bob's form still says
-    assert "Elected in 2022, re-elected in 2026.</textarea>" in page
-    assert Person.objects.get(pk=mayor.pk).bio == "Elected in 2022."
-
-    resubmitted = {
-        **person_form(mayor, bio="Elected in 2022, re-elected in 2026.", role="Former mayor"),
-        "opened_version": str(refused.context["adminform"].form["opened_version"].value()),
-    }
-    assert bob.post(url, resubmitted).status_code == 302
     saved = Person.objects.get(pk=mayor.pk)
     assert (saved.role, saved.bio, saved.version) == ("Former mayor", "Elected in 2022, re-elected in 2026.", 2)
 
 
-def test_a_form_posted_without_its_version_is_refused(story):
+def test_a_forged_opened_state_is_treated_as_unknown():
+    mayor = make_person("Ada Lindqvist", role="Mayor")
+    editor = logged_in("alice")
+    url = reverse("admin:articles_person_change", args=[mayor.pk])
+    form = person_form(editor, mayor, role="Ex-mayor", opened_state="not-signed")
+    Person.objects.filter(pk=mayor.pk).update(role="Former mayor")
+
+    shown = editor.post(url, form)
+
+    assert shown.status_code == 200 and 'name="merge-choice-role"' in shown.content.decode()
+    assert Person.objects.get(pk=mayor.pk).role == "Former mayor"
+
+
+def test_a_form_posted_without_its_version_conflicts_where_it_differs(story):
     editor = logged_in("alice")
     form = open_change_form(editor, story)
     del form["opened_version"]
 
     response = editor.post(reverse("admin:articles_article_change", args=[story.pk]), {**form, "headline": "Mine"})
 
-    assert response.status_code == 200 and "Edit conflict" in response.content.decode()
-    assert "<del>Harbour bridge reopens</del><ins>Mine</ins>" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "Edit conflict: choose what to keep" in page
+    assert [conflict.key for conflict in response.context["merge"].conflicts] == ["headline"]
     assert Article.objects.get(pk=story.pk).headline == "Harbour bridge reopens"

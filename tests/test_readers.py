@@ -386,9 +386,13 @@ def test_front_page_top_puts_choices_at_their_places_and_fills_the_rest_from_the
 
 @pytest.mark.django_db
 def test_editors_choose_the_lead_which_expires_and_gives_way_to_the_latest(client):
-    latest = make_article("Newest story")
+    # Times stated: the factory's default moves a minute back per object made, days back late in a whole suite.
+    latest = make_article("Newest story", published_at=timezone.now() - timedelta(minutes=1))
     chosen = make_article("The big story", published_at=timezone.now() - timedelta(days=1))
-    others = [make_article(f"Other story {number}") for number in range(3)]
+    others = [
+        make_article(f"Other story {number}", published_at=timezone.now() - timedelta(hours=number + 2))
+        for number in range(3)
+    ]
     slot = FrontPageSlot.objects.create(article=chosen, position=1)
     assert slot.expires_at > timezone.now() + timedelta(hours=1)  # a default expiry, never open-ended
 

@@ -96,8 +96,8 @@ def test_every_admin_save_records_a_revision_with_who_what_and_a_full_snapshot(e
 def test_publishing_and_unpublishing_from_the_changelist_record_revisions(editor_client):
     draft = make_article(status=Article.Status.DRAFT)
     changelist = reverse("admin:articles_article_changelist")
-    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk]})
+    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk], "confirm": "publish"})
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk], "confirm": "unpublish"})
 
     published, unpublished = draft.revisions.order_by("number")
     assert published.message == "Published" and published.snapshot["status"] == "published"
@@ -188,3 +188,68 @@ def test_a_stale_copy_saved_back_does_not_reuse_a_revision_number(story):
 
     assert revision.number == 3 and Article.objects.get(pk=story.pk).version == 3
     assert revision.changed_fields == ["summary"]
+
+
+def test_corrections_pins_and_exclusions_are_in_the_snapshot_the_diff_and_the_restore(editor_client, story):
+    pinned, excluded = make_article("Ferry strike ends"), make_article("Old bridge closure")
+    revision = save_in_admin(
+        editor_client,
+        story,
+        **{
+            "pinned_stories-TOTAL_FORMS": "1",
+            "pinned_stories-0-position": "1",
+            "pinned_stories-0-story": str(pinned.pk),
+            "excluded_stories-TOTAL_FORMS": "1",
+            "excluded_stories-0-story": str(excluded.pk),
+            "corrections-TOTAL_FORMS": "1",
+            "corrections-0-kind": "correction",
+            "corrections-0-text": "The bridge is 40 m long, not 400 m.",
+        },
+    )
+
+    assert revision.changed_fields == ["pinned_stories", "excluded_stories", "corrections"]
+    assert [pin["story_headline"] for pin in revision.snapshot["pinned_stories"]] == ["Ferry strike ends"]
+    assert [row["story_id"] for row in revision.snapshot["excluded_stories"]] == [excluded.pk]
+    assert [note["text"] for note in revision.snapshot["corrections"]] == ["The bridge is 40 m long, not 400 m."]
+    compare = reverse("admin:articles_article_revision_compare", args=[story.pk])
+    page = editor_client.get(compare, {"a": "1", "b": "2"}).content.decode()
+    assert "Pinned related stories" in page and "<ins>1. Ferry strike ends\n</ins>" in page
+    assert "Excluded related stories" in page and "<ins>Old bridge closure\n</ins>" in page
+    assert "<ins>Correction: The bridge is 40 m long, not 400 m.\n</ins>" in page
+
+    # Restoring revision 1 takes the pin and the exclusion away again but keeps the correction, and says so.
+    restore = reverse("admin:articles_article_revision_restore", args=[story.pk, 1])
+    confirm = editor_client.get(restore).content.decode()
+    assert "<del>1. Ferry strike ends\n</del>" in confirm and "<del>Old bridge closure\n</del>" in confirm
+    assert "Corrections and updates</dt>" not in confirm and "in review" not in confirm
+    assert "its publication time and its corrections and updates stay as they are now" in confirm
+    assert editor_client.post(restore).status_code == 302
+    assert not story.pinned_stories.exists() and not story.excluded_stories.exists()
+    assert [note.text for note in story.corrections.all()] == ["The bridge is 40 m long, not 400 m."]
+
+
+def test_section_and_ordered_byline_are_in_the_snapshot_the_diff_and_the_restore(editor_client, story):
+    from articles.models import AuthorKind, Section
+
+    business = Section.objects.create(name="Business", slug="business")
+    mia = make_person("Mia Holt", author_kind=AuthorKind.STAFF)
+    tom = make_person("Tom Reyes", author_kind=AuthorKind.CONTRIBUTOR)
+    first_section = story.section.name
+    save_in_admin(editor_client, story, byline_authors=[str(mia.pk), str(tom.pk)])
+    revision = save_in_admin(editor_client, story, section=str(business.pk), byline_authors=[str(tom.pk), str(mia.pk)])
+
+    assert revision.changed_fields == ["section", "byline_authors"]
+    assert revision.snapshot["section"] == {"id": business.pk, "name": "Business"}
+    assert [person["name"] for person in revision.snapshot["byline_authors"]] == ["Tom Reyes", "Mia Holt"]
+    compare = reverse("admin:articles_article_revision_compare", args=[story.pk])
+    page = editor_client.get(compare, {"a": "2", "b": "3"}).content.decode()
+    assert f"<del>{first_section}\n</del><ins>Business\n</ins>" in page
+    assert "Authors" in page and "<ins>Tom Reyes\n</ins>" in page
+
+    restore = reverse("admin:articles_article_revision_restore", args=[story.pk, 2])
+    confirm = editor_client.get(restore).content.decode()
+    assert f"<del>Business\n</del><ins>{first_section}\n</ins>" in confirm
+    assert editor_client.post(restore).status_code == 302
+    story = Article.objects.get(pk=story.pk)
+    assert story.section.name == first_section
+    assert [person.name for person in story.credited_authors] == ["Mia Holt", "Tom Reyes"]

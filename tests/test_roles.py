@@ -166,7 +166,10 @@ def test_reporter_has_no_publish_unpublish_or_bulk_delete_actions_and_forged_one
     assert 'value="publish"' not in page and 'value="unpublish"' not in page and "delete_selected" not in page
 
     for action in ("publish", "unpublish", "delete_selected"):
-        client.post(reverse(CHANGELIST), {"action": action, "_selected_action": [own.pk, live.pk], "post": "yes"})
+        client.post(
+            reverse(CHANGELIST),
+            {"action": action, "_selected_action": [own.pk, live.pk], "post": "yes", "confirm": action},
+        )
     own.refresh_from_db()
     live.refresh_from_db()
     assert own.status == Article.Status.IN_REVIEW and live.is_published
@@ -233,7 +236,7 @@ def test_editor_publishes_schedules_unpublishes_and_deletes(editor, reporter):
     to_schedule = make_article(status=Article.Status.IN_REVIEW, created_by=reporter)
     client = logged_in(editor)
 
-    client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [in_review.pk]})
+    client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [in_review.pk], "confirm": "publish"})
     in_review.refresh_from_db()
     assert in_review.is_published
 
@@ -245,7 +248,9 @@ def test_editor_publishes_schedules_unpublishes_and_deletes(editor, reporter):
     to_schedule.refresh_from_db()
     assert to_schedule.is_scheduled
 
-    client.post(reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [in_review.pk]})
+    client.post(
+        reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [in_review.pk], "confirm": "unpublish"}
+    )
     in_review.refresh_from_db()
     assert in_review.status == Article.Status.UNPUBLISHED
 

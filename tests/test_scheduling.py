@@ -126,7 +126,10 @@ def test_publishing_a_scheduled_story_from_the_changelist_caps_caching_at_once(c
 
     editor = client.__class__()
     editor.force_login(make_staff("edna", "editor"))
-    editor.post(reverse("admin:articles_article_changelist"), {"action": "publish", "_selected_action": [story.pk]})
+    editor.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "publish", "_selected_action": [story.pk], "confirm": "publish"},
+    )
 
     assert get_max_age(client.get(front)) == 40
 

@@ -44,7 +44,7 @@ def test_the_admin_works_under_the_policy(browser_page):
     page.locator("#related_headlines-group .add-row a").click()
     expect(page.locator("#id_related_headlines-0-headline")).to_be_visible()
     page.get_by_role("textbox", name="Body:").fill("The new seawall opens to walkers at dawn.")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).last.click()  # the form has Save above and below
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     page.goto(reverse("admin:articles_article_changelist"))
     expect(page.get_by_role("link", name="Seawall opens at dawn")).to_be_visible()

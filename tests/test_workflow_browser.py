@@ -13,22 +13,7 @@ from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# `chromium`: one browser for the whole session, from tests/conftest.py.
-
-
-@pytest.fixture
-def new_tab(chromium, live_server):
-    """Tabs in separate browser contexts (separate logins); all closed before the live server stops,
-    so no keep-alive request reaches it after the test's database is gone."""
-    contexts = []
-
-    def open_tab():
-        contexts.append(chromium.new_context(base_url=live_server.url))
-        return contexts[-1].new_page()
-
-    yield open_tab
-    for context in contexts:
-        context.close()
+# `chromium` and `new_tab` (tabs in separate browser contexts): from tests/conftest.py.
 
 
 def signed_in(new_tab, user):
@@ -44,21 +29,23 @@ def signed_in(new_tab, user):
 def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(new_tab, monkeypatch):
     reporter = signed_in(new_tab, make_staff("rita", "reporter"))
     reporter.goto(reverse("admin:articles_article_add"))
-    expect(reporter.locator("#id_status option")).to_have_text(["Draft", "In review"])
+    publishing = reporter.get_by_role("group", name="Publishing").first
+    expect(publishing.get_by_role("button")).to_have_text(["Save draft", "Submit for review"])
     reporter.get_by_role("textbox", name="Headline:").fill("Seawall opens at dawn")
     reporter.get_by_role("textbox", name="Body:").fill("The new seawall opens to walkers at dawn.")
-    reporter.get_by_role("combobox", name="Status:").select_option("in_review")
-    reporter.get_by_role("button", name="Save", exact=True).click()
-    expect(reporter.locator(".messagelist")).to_contain_text("was added successfully")
+    publishing.get_by_role("button", name="Submit for review").click()
+    expect(reporter.locator(".messagelist")).to_contain_text("was saved: in review")
 
     editor = signed_in(new_tab, make_staff("edna", "editor"))
     editor.goto(reverse("admin:articles_article_changelist") + "?state=in_review")
     editor.get_by_role("link", name="Seawall opens at dawn").click()
     goes_live = timezone.localtime(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
-    editor.get_by_role("combobox", name="Status:").select_option("published")
     editor.locator("#id_published_at_0").fill(goes_live.strftime("%Y-%m-%d"))
     editor.locator("#id_published_at_1").fill(goes_live.strftime("%H:%M:%S"))
-    editor.get_by_role("button", name="Save", exact=True).click()
+    schedule = editor.locator("button[data-action=schedule]").last
+    expect(schedule).to_have_text(f"Schedule for {goes_live:%Y-%m-%d %H:%M:%S}")  # the button says when
+    schedule.click()
+    expect(editor.locator(".messagelist")).to_contain_text("is scheduled: it goes live by itself")
     editor.goto(reverse("admin:articles_article_changelist") + "?state=scheduled")
     expect(editor.locator("#result_list")).to_contain_text("Scheduled for")
     expect(editor.get_by_role("link", name="Seawall opens at dawn")).to_be_visible()
@@ -83,7 +70,7 @@ def test_reporter_submits_editor_schedules_and_the_story_goes_live_at_its_time(n
     editor.get_by_text("Add another correction or update").click()
     editor.locator("#id_corrections-0-kind").select_option("correction")
     editor.locator("#id_corrections-0-text").fill("An earlier version gave the wrong opening hour.")
-    editor.get_by_role("button", name="Save", exact=True).click()
+    editor.get_by_role("button", name="Save", exact=True).last.click()
     expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
 
     reader.reload()
