@@ -116,17 +116,14 @@ class ArticleFeed(Feed):
         return body.with_absolute_links(html, self.request.build_absolute_uri("/"))
 
     def item_enclosures(self, article):
-        if article.lead_library_picture_id:
-            image, length = article.lead_library_picture.file, article.lead_library_picture.bytes
-        elif article.lead_image:
-            image, length = article.lead_image, article.lead_picture.bytes
-        else:
+        original = article.lead_original
+        if original is None:
             return []
-        mime_type, _encoding = mimetypes.guess_type(image.name)
+        mime_type, _encoding = mimetypes.guess_type(original.field_file.name)
         return [
             Enclosure(
-                url=self.request.build_absolute_uri(image.url),
-                length=str(length or 0),
+                url=self.request.build_absolute_uri(original.url),
+                length=str(original.bytes),
                 mime_type=mime_type or "application/octet-stream",
             )
         ]

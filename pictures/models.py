@@ -260,10 +260,10 @@ class Crop(images.ResponsiveImage):
         name, _, focal = record.get("key", "").partition("|")
         widths = tuple(record.get("sizes", {}).get(shape) or ()) if name == picture.file.name else ()
         if not widths or not picture.width:
-            return cls(picture.file, picture.width or 0, picture.height or 0, (), alt, picture, shape)
+            return cls(picture.file, picture.width or 0, picture.height or 0, (), alt, picture.bytes, picture, shape)
         focal = tuple(float(part) for part in focal.split("|"))
         box = crops.crop_box(picture.width, picture.height, shape, *focal)
-        return cls(picture.file, box.width, box.height, widths, alt, picture, shape, focal)
+        return cls(picture.file, box.width, box.height, widths, alt, picture.bytes, picture, shape, focal)
 
     @property
     def social(self):
