@@ -306,6 +306,7 @@ class Importer:
         else:
             images_before, keys_before = len(self._stored_images), len(self._keys_seen)
             files_before, revisions_before = len(self._files_seen), len(self._revisions_due)
+            sections_before = len(self._section_ids)
             self._file_reached_people = False
             # Usually empty or small: headlines waiting for a slug not imported yet.
             waiting_before = {slug: list(ids) for slug, ids in self._waiting_by_slug.items()}
@@ -318,6 +319,7 @@ class Importer:
                 self._discard_images(images_before)
                 _forget_after(self._keys_seen, keys_before)
                 _forget_after(self._files_seen, files_before)
+                _forget_after(self._section_ids, sections_before)  # a section it opened was rolled back
                 del self._revisions_due[revisions_before:]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from taggit.models import Tag
 
 from articles import body
-from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Revision, TaggedArticle
+from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Revision, Section, TaggedArticle
 from tests.factories import image_file, make_article, make_person
 
 
@@ -644,6 +644,18 @@ def test_continue_on_error_forgets_people_made_by_a_refused_file(tmp_path):
     assert "1-bad.txt: image: cannot read" in error
     article = Article.objects.get()
     assert [person.name for person in article.people.all()] == ["Anna Kowalczyk"]
+
+
+def test_continue_on_error_forgets_a_section_opened_by_a_refused_file(tmp_path):
+    # The bad file opens a new section, then fails on its image: the next file must open it again, not point at
+    # the rolled-back row (which only the commit, deferring foreign keys, would have found).
+    write(tmp_path, "1-bad.txt", wire_story("Gales closed the pier.", front={"section": "Weather", "image": "x.png"}))
+    write(tmp_path, "2-good.txt", wire_story("Gales closed the pier again.", front={"section": "Weather"}))
+
+    refused(tmp_path, continue_on_error=True)
+
+    article = Article.objects.select_related("section").get()
+    assert article.section.name == "Weather" and Section.objects.filter(pk=article.section_id).exists()
 
 
 # --- revisions ----------------------------------------------------------------------------------------
