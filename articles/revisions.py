@@ -226,9 +226,16 @@ def take_snapshots(articles):
         corrections[note.article_id].append(
             {"id": note.pk, "kind": note.kind, "text": note.text, "created_at": note.created_at.isoformat()}
         )
-    sections = dict(
-        Section.objects.filter(pk__in={article.section_id for article in articles}).values_list("pk", "name")
-    )
+    # A form's save has each story's section loaded already; only the others are read, in one query.
+    section_field = Article._meta.get_field("section")
+    sections = {
+        article.section_id: article.section.name
+        for article in articles
+        if article.section_id is not None and section_field.is_cached(article)
+    }
+    unread = {article.section_id for article in articles} - sections.keys() - {None}
+    if unread:
+        sections.update(Section.objects.filter(pk__in=unread).values_list("pk", "name"))
     library_leads = {article.lead_library_picture_id for article in articles} - {None}
     pictures = Picture.objects.in_bulk(library_leads) if library_leads else {}
     snapshots = {}
