@@ -131,16 +131,25 @@ def _tag_link_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     note(stories=[instance.content_object_id], tags=[instance.tag_id], using=using)
 
 
-def _people_linked(sender, instance, action, reverse, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
-    # Django sends no save or delete signals for the links' rows (an automatic through model), only these.
-    if action == "pre_clear":
-        pk_set = set(getattr(instance, "articles" if reverse else "people").values_list("pk", flat=True))
-    elif action not in ("post_add", "post_remove") or not pk_set:
-        return
-    if reverse:
-        note(stories=pk_set, people=[instance.pk], using=using)
-    else:
-        note(stories=[instance.pk], people=pk_set, using=using)
+def _links_changed(story_side, person_side):
+    """A receiver for the m2m_changed of a story-to-person link whose rows are written without their save or
+    delete signals (an automatic through model, or add()/remove()/clear() on one with its own model)."""
+
+    def receiver(sender, instance, action, reverse, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
+        if action == "pre_clear":
+            pk_set = set(getattr(instance, story_side if reverse else person_side).values_list("pk", flat=True))
+        elif action not in ("post_add", "post_remove") or not pk_set:
+            return
+        if reverse:
+            note(stories=pk_set, people=[instance.pk], using=using)
+        else:
+            note(stories=[instance.pk], people=pk_set, using=using)
+
+    return receiver
+
+
+_people_linked = _links_changed("articles", "people")
+_authors_linked = _links_changed("authored_articles", "authors")
 
 
 def _story_going(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -158,18 +167,6 @@ def _story_part_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 
 def _byline_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     note(stories=[instance.article_id], people=[instance.person_id], using=using)
-
-
-def _authors_linked(sender, instance, action, reverse, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
-    # article.authors.add()/remove()/clear() write ArticleAuthor rows without their save or delete signals.
-    if action == "pre_clear":
-        pk_set = set(getattr(instance, "authored_articles" if reverse else "authors").values_list("pk", flat=True))
-    elif action not in ("post_add", "post_remove") or not pk_set:
-        return
-    if reverse:
-        note(stories=pk_set, people=[instance.pk], using=using)
-    else:
-        note(stories=[instance.pk], people=pk_set, using=using)
 
 
 def _section_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):

@@ -14,20 +14,6 @@ from tests.test_workflow_browser import signed_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def new_tab(chromium, live_server):
-    """Tabs in separate browser contexts, all closed before the live server stops."""
-    contexts = []
-
-    def open_tab():
-        contexts.append(chromium.new_context(base_url=live_server.url))
-        return contexts[-1].new_page()
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
 def editor_area(page):
     return page.get_by_role("textbox", name="Body:")
 
