@@ -30,6 +30,7 @@ def new_story_form(**fields):
         "summary": "",
         "body": "The bridge reopened on Monday.",
         "status": "draft",
+        "lead_shape": "free",
         "lead_image_alt": "The bridge at dawn",
         "tags": "",
         **{
