@@ -267,6 +267,10 @@ class Importer:
         self._keys_looked_up, self._keys_taken = set(), set()  # file keys of the files read ahead; those stored
         self._stored_by_digest = {}  # import digest -> stored stories' rows, for the files read ahead
         self._revisions_due = []  # (new story, revision message), recorded a batch at a time
+        # New stories whose rows are written together, a batch at a time (see _write_new_stories), with the
+        # slugs and headline keys they hold, so the stories after them still see them.
+        self._new_stories, self._new_slugs, self._new_headline_keys = [], set(), set()
+        self._slug_floors = {}  # slug base -> the lowest number that may be free (lower ones are taken)
         self._unlinked_keys = set()  # headline keys of stored headlines that link nowhere yet (a superset)
         self._legacy_keys_exist = False  # stories keyed by file name alone, from before keys held folders
 
@@ -321,6 +325,7 @@ class Importer:
                 del self._revisions_due[revisions_before:]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
+                self._slug_floors = {}  # the slugs it took are free again
                 if self._file_reached_people:
                     # It failed after linking people (a database error): what it made or noted of them
                     # was rolled back, so read them again. Files refused earlier cost nothing here.
@@ -443,6 +448,8 @@ class Importer:
 
     def _import_story(self, source, story, digest):
         if story.item is not None:
+            # An item's versions are looked up and written one by one: they decide what the item becomes.
+            self._write_new_stories()
             held = self._agency.held(story)
             if held:
                 return self._held_report(story, held)
@@ -456,6 +463,8 @@ class Importer:
                 field="slug" if story.slug else None,
             )
         self._keys_seen[key] = story.source
+        if story.slug in self._new_slugs:
+            self._write_new_stories()  # so the story holding that slug is found, and the slug refused
         article = self._find_article(story, key) or self._adopt_legacy_article(source, story, key)
         created = article is None
         if created:
@@ -464,12 +473,18 @@ class Importer:
                 source_key=key,
                 section_id=self._section_id(story.section) if story.section else self._default_section_id(),
             )
+            new = _NewStory(article, story.source)
         else:
+            # An edit reads and rewrites what other stories link to: the new stories before it go in first.
+            self._write_new_stories()
+            new = None
             self._check_own_file(article, source, story, digest)
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
 
         changed = self._apply_fields(article, story, created)
+        if "slug" in changed:
+            self._slug_floors = {}  # its old slug is free again
         # Bookkeeping of the import, not an edit: never reported as a change.
         if any(ref.slug for ref in story.related_headlines):
             # Headlines naming a story by slug link when it arrives, found by parsing this file again:
@@ -482,20 +497,23 @@ class Importer:
             if not self.dry_run:
                 article.lead_image.save(image.name, ContentFile(image.data), save=False)
                 self._stored_images.append(article.lead_image.name)
-        if created:
-            article.save()
 
-        tags, tags_suggested, tags_changed = self._sync_tags(article, story, created)
+        tags, tags_suggested, tags_changed = self._sync_tags(article, story, new)
         if tags_changed:
             changed.append("tags")
         self._file_reached_people = True
         people = self._people(story)
         links, rows = self._related(story, article)
-        if self._sync_people(article, [pk for pk, _ in people], created):
+        if self._sync_people(article, [pk for pk, _ in people], new):
             changed.append("people")
-        if self._sync_related(article, links, rows, created):
+        if self._sync_related(article, links, rows, new):
             changed.append("related_headlines")
-        if self._sync_authors(article, story, created, byline_changed="byline" in changed):
+        authors = self._byline_people(story)
+        if new is not None:
+            self._hold_new_story(new)
+            if self._new_story_needed_now(story, new, authors):
+                self._write_new_stories()
+        if self._sync_authors(article, authors, created, byline_changed="byline" in changed):
             changed.append("authors")
         if changed and not created:
             article.save()
@@ -532,7 +550,42 @@ class Importer:
             held_for_review=created and story.headline_derived and article.status == Article.Status.IN_REVIEW,
         )
 
+    # --- new stories, written a batch at a time -------------------------------------------
+
+    def _hold_new_story(self, new):
+        # What the stories after it look up in the database before it is written: its slug and headline.
+        new.article.headline_key = formats.headline_key(new.article.headline)
+        self._new_stories.append(new)
+        self._new_slugs.add(new.article.slug)
+        self._new_headline_keys.add(new.article.headline_key)
+
+    def _new_story_needed_now(self, story, new, authors):
+        """Whether what follows in this story's import needs its rows (and those held before it) written."""
+        article = new.article
+        return (
+            # A refused file's savepoint must hold all it wrote.
+            self.continue_on_error
+            or story.item is not None
+            or bool(story.image)  # its renditions are built on commit
+            or bool(authors)
+            or any(link.waiting_for for link in new.links)
+            # Headlines stored earlier wait for this story: linking them needs its id, and theirs written.
+            or article.slug in self._waiting_by_slug
+            or article.headline_key in self._unlinked_keys
+        )
+
+    def _write_new_stories(self):
+        """Write the new stories held back: each table's rows for all of them in one statement, in their
+        order, so ids come out as if written one by one, and a refusal still names the story's file."""
+        stories, self._new_stories = self._new_stories, []
+        self._new_slugs, self._new_headline_keys = set(), set()
+        if stories:
+            _insert_naming_refused(stories)
+        for new in stories:
+            self._remember_waiting(new.links, [row.pk for row in new.headlines])
+
     def _record_due_revisions(self):
+        self._write_new_stories()
         messages = {article.pk: message for article, message in self._revisions_due}
         record_revisions([article for article, _ in self._revisions_due], None, lambda article: messages[article.pk])
         self._revisions_due = []
@@ -605,7 +658,12 @@ class Importer:
         return found[0] if found else None
 
     def _free_slug(self, headline):
-        return _free_slug(Article, slugify(headline)[:190].strip("-") or "story")
+        # Wire headlines repeat ("Oil prices rise again"): the run remembers how far each base's numbers are
+        # taken, so the hundredth story of a headline costs one lookup, not ten.
+        base = slugify(headline)[:190].strip("-") or "story"
+        slug, number = _free_slug(Article, base, first=self._slug_floors.get(base, 1), also_taken=self._new_slugs)
+        self._slug_floors[base] = number + 1
+        return slug
 
     def _apply_fields(self, article, story, created):
         # A machine-made headline is a first draft: such a story waits in review for an editor.
@@ -715,29 +773,33 @@ class Importer:
 
     # --- tags --------------------------------------------------------------------------
 
-    def _sync_tags(self, article, story, created):
-        """The story's tags, whether they were suggested, and whether an existing story's changed."""
+    def _sync_tags(self, article, story, new):
+        """The story's tags, whether they were suggested, and whether an existing story's changed.
+
+        A new story's tag rows are held in `new`, written with its batch."""
         if story.tags:
             names = list(story.tags)
-            if not created and _folded(article.tags.names()) == _folded(names):
+            if new is None and _folded(article.tags.names()) == _folded(names):
                 return names, False, False
-            self._set_tags(article, names, created)
-            return names, False, not created
-        if created:
+            self._set_tags(article, names, new)
+            return names, False, new is None
+        if new is not None:
             # What the story is about first (a subject from the controlled vocabulary), then where and who.
             names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs, people=self._people_index)]
-            self._set_tags(article, names, created)
+            self._set_tags(article, names, new)
             return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
         return list(article.tags.names()), False, False
 
-    def _set_tags(self, article, names, created):
+    def _set_tags(self, article, names, new):
         # Through rows written in one statement: the tag manager's set() costs a
         # get_or_create with a savepoint per tag, five queries a tag.
         tag_ids = [self._tag_id(name) for name in names]
-        if not created:
-            TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
-            tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
+        if new is not None:
+            new.tag_ids = tag_ids
+            return
+        TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
+        tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in tag_ids)
 
     def _tag_id(self, name):
@@ -841,12 +903,11 @@ class Importer:
             self._with_role.add(pk)
 
     def _free_person_slug(self, name):
-        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
+        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")[0]
 
-    def _sync_people(self, article, pks, created):
-        if created:
-            if pks:
-                article.people.add(*pks)  # a new story has no links for set() to look up and take away
+    def _sync_people(self, article, pks, new):
+        if new is not None:
+            new.person_ids = pks  # a new story has no links for set() to look up and take away
             return False
         if set(article.people.values_list("pk", flat=True)) == set(pks):
             return False
@@ -867,7 +928,7 @@ class Importer:
             section = Section.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name.strip())).first()
             if section is None:
                 section = Section.objects.create(
-                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")
+                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")[0]
                 )
             self._section_ids[folded] = section.pk
         return self._section_ids[folded]
@@ -887,8 +948,7 @@ class Importer:
         pks = [self._author_ids.get(name.casefold()) for name in names]
         return [] if None in pks else list(dict.fromkeys(pks))
 
-    def _sync_authors(self, article, story, created, byline_changed):
-        wanted = self._byline_people(story)
+    def _sync_authors(self, article, wanted, created, byline_changed):
         # Nothing to link, and nothing linked by an earlier import of this byline to take away.
         if not wanted and (created or not byline_changed):
             return False
@@ -901,18 +961,18 @@ class Importer:
         """What each related headline links to, and the rows to store (with the slug each waits for)."""
         refs = story.related_headlines
         slugs = [ref.slug for ref in refs if ref.slug]
-        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
         keys = [formats.headline_key(ref.headline) for ref in refs]
         plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
+        if self._new_slugs.intersection(slugs) or self._new_headline_keys.intersection(plain_keys):
+            self._write_new_stories()  # the stories these headlines name are among those held back
+        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
         by_key = {}
         if plain_keys:
+            candidates = Article.objects.filter(headline_key__in=plain_keys)
+            if article.pk is not None:
+                candidates = candidates.exclude(pk=article.pk)
             # Newest first, so the most recent story with that headline is the one linked.
-            candidates = (
-                Article.objects.filter(headline_key__in=plain_keys)
-                .exclude(pk=article.pk)
-                .order_by("-published_at", "-id")
-                .values_list("headline_key", "slug", "pk")
-            )
+            candidates = candidates.order_by("-published_at", "-id").values_list("headline_key", "slug", "pk")
             for key, slug, pk in candidates:
                 by_key.setdefault(key, (slug, pk))
         links, rows = [], []
@@ -939,10 +999,16 @@ class Importer:
             )
         return links, rows
 
-    def _sync_related(self, article, links, rows, created):
-        """Store the headlines unless they are stored already; True when an existing story's changed."""
+    def _sync_related(self, article, links, rows, new):
+        """Store the headlines unless they are stored already; True when an existing story's changed.
+
+        A new story's rows are held in `new`, written with its batch."""
+        if new is not None:
+            new.headlines, new.links = rows, links
+            self._unlinked_keys.update(row.headline_key for row in rows if row.target_id is None and not row.url)
+            return False
         wanted = [(row.headline, row.url, row.target_id) for row in rows]
-        stored = [] if created else list(article.related_headlines.values_list("pk", "headline", "url", "target_id"))
+        stored = list(article.related_headlines.values_list("pk", "headline", "url", "target_id"))
         unchanged = [values for _, *values in stored] == [list(values) for values in wanted]
         if unchanged:
             ids = [pk for pk, *_ in stored]
@@ -951,11 +1017,14 @@ class Importer:
                 article.related_headlines.all().delete()
             ids = [row.pk for row in RelatedHeadline.objects.bulk_create(rows)]
             self._unlinked_keys.update(row.headline_key for row in rows if row.target_id is None and not row.url)
-        # Remember headlines whose story (named by slug) may come later in this run.
+        self._remember_waiting(links, ids)
+        return not unchanged
+
+    def _remember_waiting(self, links, ids):
+        # Headlines whose story (named by slug) may come later in this run.
         for pk, link in zip(ids, links, strict=True):
             if link.waiting_for:
                 self._waiting_by_slug.setdefault(link.waiting_for, []).append(pk)
-        return not created and not unchanged
 
     def _link_waiting_headlines(self, article, headline_is_new):
         linked = 0
@@ -978,12 +1047,60 @@ class _ImageData:
     digest: str
 
 
-def _free_slug(model, base, batch=10):
+@dataclass
+class _NewStory:
+    """A new story held back to be written with the others of its batch: its row and the rows hanging off it."""
+
+    article: Article
+    source: str
+    tag_ids: list[int] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    headlines: list[RelatedHeadline] = field(default_factory=list)
+    links: list[HeadlineLink] = field(default_factory=list)  # what each of `headlines` links to
+
+    def unsaved(self):
+        """Forget ids from a write that was rolled back, so the rows can be written again."""
+        self.article.pk, self.article._state.adding = None, True
+        for row in self.headlines:
+            row.pk, row._state.adding = None, True
+            row.article = self.article
+
+
+def _insert_new_stories(stories):
+    Article.objects.bulk_create([new.article for new in stories])
+    TaggedArticle.objects.bulk_create(
+        [TaggedArticle(content_object=new.article, tag_id=pk) for new in stories for pk in new.tag_ids]
+    )
+    Article.objects.link_people([(new.article.pk, pk) for new in stories for pk in new.person_ids])
+    RelatedHeadline.objects.bulk_create([row for new in stories for row in new.headlines])
+
+
+def _insert_naming_refused(stories):
+    """Insert the stories' rows; if the database refuses them, the story it refuses is named."""
+    if len(stories) == 1:
+        try:
+            _insert_new_stories(stories)
+        except DatabaseError as error:
+            raise ImportProblem(f"the database refused it: {error}", source=stories[0].source) from error
+        return
+    try:
+        with transaction.atomic():
+            _insert_new_stories(stories)
+    except DatabaseError:
+        # One by one, so the refusal names its story's file (the first refused ends the run).
+        for new in stories:
+            new.unsaved()
+        for new in stories:
+            _insert_naming_refused([new])
+
+
+def _free_slug(model, base, batch=10, first=1, also_taken=frozenset()):
+    """The first free slug `base`, `base-2`, `base-3`... from number `first` on, and its number."""
     # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
-    for start in itertools.count(1, batch):
-        candidates = [f"{base}-{number}" if number > 1 else base for number in range(start, start + batch)]
-        taken = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
-        free = [slug for slug in candidates if slug not in taken]
+    for start in itertools.count(first, batch):
+        candidates = [(f"{base}-{number}" if number > 1 else base, number) for number in range(start, start + batch)]
+        taken = set(model.objects.filter(slug__in=[slug for slug, _ in candidates]).values_list("slug", flat=True))
+        free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in also_taken]
         if free:
             return free[0]
 
