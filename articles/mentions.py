@@ -262,22 +262,25 @@ _SENTENCE_OPENERS = frozenset({".", "!", "?", "…", ":", '"', "“", "”", "�
 _WORDLIKE = frozenset({_WORD, _ABBR, _SHORT})
 
 
-@dataclass(frozen=True, slots=True)
 class _Token:
-    text: str
-    base: str  # possessive removed, curly apostrophes straightened
-    kind: str
-    possessive: bool
-    initial: bool  # first word of a sentence or quotation
+    """A word, number or mark of a paragraph, with what the readers below ask of it worked out once:
+    every test of a story asks again about the same few hundred tokens."""
 
-    @property
-    def lower(self) -> str:
-        return self.base.lower()
+    __slots__ = ("text", "base", "kind", "possessive", "initial", "lower", "capitalised", "name_class")
 
-    @property
-    def capitalised(self) -> bool:
-        first = self.base[:1]
-        return first.isupper() or first.istitle()
+    def __init__(self, text: str, base: str, kind: str, possessive: bool, initial: bool):
+        self.text = text
+        self.base = base  # possessive removed, curly apostrophes straightened
+        self.kind = kind
+        self.possessive = possessive
+        self.initial = initial  # first word of a sentence or quotation
+        self.lower = base.lower()
+        first = base[:1]
+        self.capitalised = first.isupper() or first.istitle()
+        self.name_class = _token_class(self)  # how it can take part in a name (see _token_class)
+
+    def __repr__(self) -> str:
+        return f"_Token({self.text!r}, {self.kind})"
 
 
 def _tokenize(paragraph: str) -> list[_Token]:
@@ -724,7 +727,7 @@ def _personal_pronoun_follows(story: Sequence[Sequence[_Token]], p: int, end: in
     for token in window[:_PRONOUN_WINDOW]:
         if token.lower in PERSONAL_PRONOUNS:
             return True
-        if token.capitalised and not token.initial and _token_class(token) == _NAME:
+        if token.capitalised and not token.initial and token.name_class == _NAME:
             return False  # someone or something else is named first
     return False
 
@@ -772,7 +775,7 @@ def _thing_context(tokens: Sequence[_Token], start: int, end: int) -> bool:
         and _lowercase_role_word(tokens[j].lower)
     ):
         j += 1
-    if j > end and j < len(tokens) and tokens[j].capitalised and _token_class(tokens[j]) == _NAME:
+    if j > end and j < len(tokens) and tokens[j].capitalised and tokens[j].name_class == _NAME:
         return True
     # "Archer Whitcombe shares fell": things owned by a company.
     return end < len(tokens) and tokens[end].lower in COMPANY_NOUNS
@@ -952,7 +955,7 @@ class PeopleIndex:
         singles: list[tuple[tuple[int, int], _RunName]] = []
         candidates: dict[tuple[str, ...], _Candidate] = {}
         for p, tokens in enumerate(reading.story):
-            classes = [_token_class(token) for token in tokens]
+            classes = [token.name_class for token in tokens]
             for start, end in _runs(tokens, classes, consumed[p]):
                 run_name = _read_run(tokens, classes, start, end)
                 if run_name is None:
@@ -1239,10 +1242,10 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 def _stands_alone(tokens: Sequence[_Token], start: int, end: int) -> bool:
     """A known name inside a longer name ("Mary Ann Smith" for "Ann Smith") is not a mention."""
-    if start > 0 and _token_class(tokens[start - 1]) in (_NAME, _INITIAL) and not tokens[start - 1].possessive:
+    if start > 0 and tokens[start - 1].name_class in (_NAME, _INITIAL) and not tokens[start - 1].possessive:
         return False
     if end < len(tokens) and not tokens[end - 1].possessive:
-        return _token_class(tokens[end]) not in (_NAME, _INITIAL, _SUFFIX)
+        return tokens[end].name_class not in (_NAME, _INITIAL, _SUFFIX)
     return True
 
 
@@ -1291,7 +1294,8 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
     if token.kind in (_PUNCT, _NUM) or (p, i) in person_tokens:
         return None, 1  # "Jordan Bardella" names a person, not a country
     lengths = _TAG_PHRASE_LENGTHS.get(token.base, ()) + _TAG_PHRASE_LENGTHS.get(token.lower, ())
-    for length in sorted({*lengths, 1}, reverse=True):
+    # Phrases of several words first, longest first; most words start none, so they go straight to the word.
+    for length in sorted({*lengths} - {1}, reverse=True) if lengths else ():
         window = tokens[i : i + length]
         if len(window) < length or _breaks_phrase(window, i, p, person_tokens):
             continue
@@ -1300,13 +1304,19 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
             if _inside_a_name(tokens, i, i + length):
                 return None, length  # "Swiss Re", "Zurich Premiership", "Mr Houston"
             return TAG_NAMES[phrase], length
-        if length > 1 and phrase in _NON_PERSON_PHRASES:
+        if phrase in _NON_PERSON_PHRASES:
             return None, length  # "New York Times" is not "New York"
         lowered = phrase.lower()
-        if length == 1 and lowered in TOPIC_WORDS:
-            return TOPIC_WORDS[lowered], 1
         if lowered in TOPIC_PHRASES:
             return TOPIC_PHRASES[lowered], length
+    if token.base in TAG_NAMES:
+        if _inside_a_name(tokens, i, i + 1):
+            return None, 1
+        return TAG_NAMES[token.base], 1
+    if token.lower in TOPIC_WORDS:
+        return TOPIC_WORDS[token.lower], 1
+    if token.lower in TOPIC_PHRASES:
+        return TOPIC_PHRASES[token.lower], 1
     return None, 1
 
 
