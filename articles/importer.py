@@ -468,8 +468,12 @@ class Importer:
         article = self._find_article(story, key) or self._adopt_legacy_article(source, story, key)
         created = article is None
         if created:
+            # One query for what a new story looks up: the slugs its headline may take, and its headlines' stories.
+            base = "" if story.slug else _slug_base(story.headline, "story")
+            candidates = _slug_candidates(base, self._slug_floors.get(base, 1)) if base else []
+            targets = self._find_targets(story, None, [slug for slug, _ in candidates])
             article = Article(
-                slug=story.slug or self._free_slug(story.headline),
+                slug=story.slug or self._free_slug(base, candidates, targets.slugs_taken),
                 source_key=key,
                 section_id=self._section_id(story.section) if story.section else self._default_section_id(),
             )
@@ -478,6 +482,7 @@ class Importer:
             # An edit reads and rewrites what other stories link to: the new stories before it go in first.
             self._write_new_stories()
             new = None
+            targets = None  # looked up once its headline is settled
             self._check_own_file(article, source, story, digest)
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
@@ -503,7 +508,7 @@ class Importer:
             changed.append("tags")
         self._file_reached_people = True
         people = self._people(story)
-        links, rows = self._related(story, article)
+        links, rows = self._related(story, article, targets or self._find_targets(story, article.pk))
         if self._sync_people(article, [pk for pk, _ in people], new):
             changed.append("people")
         if self._sync_related(article, links, rows, new):
@@ -657,11 +662,13 @@ class Importer:
                 raise ImportProblem(f"{story.slug!r} is already used by {origin}", source=story.source, field="slug")
         return found[0] if found else None
 
-    def _free_slug(self, headline):
+    def _free_slug(self, base, candidates, taken):
+        """The first free slug of `candidates` ((slug, number) from `_slug_candidates`; `taken` those stored),
+        or of the numbers after them."""
+        free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in self._new_slugs]
+        slug, number = free[0] if free else _free_slug(Article, base, candidates[-1][1] + 1, self._new_slugs)
         # Wire headlines repeat ("Oil prices rise again"): the run remembers how far each base's numbers are
         # taken, so the hundredth story of a headline costs one lookup, not ten.
-        base = slugify(headline)[:190].strip("-") or "story"
-        slug, number = _free_slug(Article, base, first=self._slug_floors.get(base, 1), also_taken=self._new_slugs)
         self._slug_floors[base] = number + 1
         return slug
 
@@ -903,7 +910,7 @@ class Importer:
             self._with_role.add(pk)
 
     def _free_person_slug(self, name):
-        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")[0]
+        return _free_slug(Person, _slug_base(name, "person"))[0]
 
     def _sync_people(self, article, pks, new):
         if new is not None:
@@ -957,34 +964,44 @@ class Importer:
 
     # --- related headlines --------------------------------------------------------------
 
-    def _related(self, story, article):
+    def _find_targets(self, story, own_pk, slugs_wanted=()):
+        """The stories the story's related headlines name (by slug, or the newest by headline, never itself),
+        and which of `slugs_wanted` are taken: one query."""
+        refs = story.related_headlines
+        slugs = {ref.slug for ref in refs if ref.slug}
+        plain_keys = {formats.headline_key(ref.headline) for ref in refs if not (ref.slug or ref.url)}
+        if self._new_slugs & slugs or self._new_headline_keys & plain_keys:
+            self._write_new_stories()  # the stories these headlines name are among those held back
+        targets = _Targets()
+        if not (slugs or plain_keys or slugs_wanted):
+            return targets
+        wanted = Q(slug__in=[*slugs, *slugs_wanted])
+        if plain_keys:
+            wanted |= Q(headline_key__in=plain_keys)
+        # Newest first, so the most recent story with that headline is the one linked.
+        found = Article.objects.filter(wanted).order_by(*(("-published_at", "-id") if plain_keys else ()))
+        for slug, key, pk in found.values_list("slug", "headline_key", "pk"):
+            if slug in slugs:
+                targets.by_slug[slug] = pk
+            if key in plain_keys and pk != own_pk:
+                targets.by_key.setdefault(key, (slug, pk))
+            targets.slugs_taken.add(slug)
+        return targets
+
+    def _related(self, story, article, targets):
         """What each related headline links to, and the rows to store (with the slug each waits for)."""
         refs = story.related_headlines
-        slugs = [ref.slug for ref in refs if ref.slug]
         keys = [formats.headline_key(ref.headline) for ref in refs]
-        plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
-        if self._new_slugs.intersection(slugs) or self._new_headline_keys.intersection(plain_keys):
-            self._write_new_stories()  # the stories these headlines name are among those held back
-        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
-        by_key = {}
-        if plain_keys:
-            candidates = Article.objects.filter(headline_key__in=plain_keys)
-            if article.pk is not None:
-                candidates = candidates.exclude(pk=article.pk)
-            # Newest first, so the most recent story with that headline is the one linked.
-            candidates = candidates.order_by("-published_at", "-id").values_list("headline_key", "slug", "pk")
-            for key, slug, pk in candidates:
-                by_key.setdefault(key, (slug, pk))
         links, rows = [], []
         for position, (ref, key) in enumerate(zip(refs, keys, strict=True), start=1):
-            if ref.slug and ref.slug in by_slug:
-                target_pk, link = by_slug[ref.slug], HeadlineLink(ref.headline, target=ref.slug)
+            if ref.slug and ref.slug in targets.by_slug:
+                target_pk, link = targets.by_slug[ref.slug], HeadlineLink(ref.headline, target=ref.slug)
             elif ref.slug:
                 target_pk, link = None, HeadlineLink(ref.headline, waiting_for=ref.slug)
             elif ref.url:
                 target_pk, link = None, HeadlineLink(ref.headline, url=ref.url)
             else:
-                slug, target_pk = by_key.get(key, ("", None))
+                slug, target_pk = targets.by_key.get(key, ("", None))
                 link = HeadlineLink(ref.headline, target=slug)
             links.append(link)
             rows.append(
@@ -1094,12 +1111,29 @@ def _insert_naming_refused(stories):
             _insert_naming_refused([new])
 
 
-def _free_slug(model, base, batch=10, first=1, also_taken=frozenset()):
-    """The first free slug `base`, `base-2`, `base-3`... from number `first` on, and its number."""
+@dataclass
+class _Targets:
+    by_slug: dict[str, int] = field(default_factory=dict)  # slug -> story id
+    by_key: dict[str, tuple[str, int]] = field(default_factory=dict)  # headline key -> (slug, id) of the newest
+    slugs_taken: set[str] = field(default_factory=set)
+
+
+def _slug_base(text, fallback):
+    return slugify(text)[:190].strip("-") or fallback
+
+
+def _slug_candidates(base, first, count=10):
+    """(slug, number) for `base`, `base-2`, `base-3`... from number `first` on."""
+    return [(f"{base}-{number}" if number > 1 else base, number) for number in range(first, first + count)]
+
+
+def _free_slug(model, base, first=1, also_taken=frozenset()):
+    """The first free slug of `_slug_candidates(base, first)` and the numbers after them, and its number."""
     # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
-    for start in itertools.count(first, batch):
-        candidates = [(f"{base}-{number}" if number > 1 else base, number) for number in range(start, start + batch)]
-        taken = set(model.objects.filter(slug__in=[slug for slug, _ in candidates]).values_list("slug", flat=True))
+    for start in itertools.count(first, 10):
+        candidates = _slug_candidates(base, start)
+        found = model.objects.filter(slug__in=[slug for slug, _ in candidates]).order_by()
+        taken = set(found.values_list("slug", flat=True))
         free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in also_taken]
         if free:
             return free[0]
