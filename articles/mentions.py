@@ -12,6 +12,7 @@ mentions of it, never new people, and never aliases for other stories. The word 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -263,10 +264,11 @@ _WORDLIKE = frozenset({_WORD, _ABBR, _SHORT})
 
 
 class _Token:
-    """A word, number or mark of a paragraph, with what the readers below ask of it worked out once:
-    every test of a story asks again about the same few hundred tokens."""
+    """A word, number or mark of a paragraph, with what the readers below ask of it worked out once.
 
-    __slots__ = ("text", "base", "kind", "possessive", "initial", "lower", "capitalised", "name_class")
+    Read, never changed: one token serves every place its text recurs (see `_token`)."""
+
+    __slots__ = ("text", "base", "kind", "possessive", "initial", "lower", "capitalised", "name_class", "tag_lengths")
 
     def __init__(self, text: str, base: str, kind: str, possessive: bool, initial: bool):
         self.text = text
@@ -278,9 +280,23 @@ class _Token:
         first = base[:1]
         self.capitalised = first.isupper() or first.istitle()
         self.name_class = _token_class(self)  # how it can take part in a name (see _token_class)
+        # The lengths of the tag phrases of several words it can open, longest first (see _tag_at).
+        lengths = _TAG_PHRASE_LENGTHS.get(base, ()) + _TAG_PHRASE_LENGTHS.get(self.lower, ())
+        self.tag_lengths = tuple(sorted({*lengths} - {1}, reverse=True))
 
     def __repr__(self) -> str:
         return f"_Token({self.text!r}, {self.kind})"
+
+
+@functools.lru_cache(maxsize=2**16)
+def _token(text: str, kind: str, initial: bool) -> _Token:
+    # Most words of a story ("the", "said", a name said twice) recur, in it and in the stories after it.
+    base, possessive = text.replace("’", "'"), False
+    if kind == _WORD and base.endswith(("'s", "'S")):
+        base, possessive = base[:-2], True
+    elif kind == _WORD and base.endswith("'"):
+        base, possessive = base[:-1], True
+    return _Token(text, base, kind, possessive, initial)
 
 
 def _tokenize(paragraph: str) -> list[_Token]:
@@ -288,13 +304,8 @@ def _tokenize(paragraph: str) -> list[_Token]:
     previous = None
     for match in _TOKEN_RE.finditer(paragraph):
         text, kind = match.group(), match.lastgroup or _PUNCT
-        base, possessive = text.replace("’", "'"), False
-        if kind == _WORD and base.endswith(("'s", "'S")):
-            base, possessive = base[:-2], True
-        elif kind == _WORD and base.endswith("'"):
-            base, possessive = base[:-1], True
         initial = kind in _WORDLIKE and (previous is None or previous in _SENTENCE_OPENERS)
-        tokens.append(_Token(text, base, kind, possessive, initial))
+        tokens.append(_token(text, kind, initial))
         previous = text
     return tokens
 
@@ -980,7 +991,8 @@ class PeopleIndex:
         consumed: set[int] = set()
         i = 0
         while i < len(tokens):
-            entry = self._known_phrase_at(reading, tokens, i)
+            # Most words open no curated name: one lookup, no call.
+            entry = self._known_phrase_at(reading, tokens, i) if tokens[i].base in self._phrases else None
             if entry is None:
                 i += 1
                 continue
@@ -1293,9 +1305,8 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
     token = tokens[i]
     if token.kind in (_PUNCT, _NUM) or (p, i) in person_tokens:
         return None, 1  # "Jordan Bardella" names a person, not a country
-    lengths = _TAG_PHRASE_LENGTHS.get(token.base, ()) + _TAG_PHRASE_LENGTHS.get(token.lower, ())
     # Phrases of several words first, longest first; most words start none, so they go straight to the word.
-    for length in sorted({*lengths} - {1}, reverse=True) if lengths else ():
+    for length in token.tag_lengths:
         window = tokens[i : i + length]
         if len(window) < length or _breaks_phrase(window, i, p, person_tokens):
             continue
