@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -65,6 +66,8 @@ SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 # what was read is kept for its turn up to a byte budget (the rest is read again), so memory stays bounded.
 READ_AHEAD_FILES = 200
 READ_AHEAD_BYTES = 16 * 2**20
+# Values per IN (...) of the lookups made for a batch: well under every backend's limit on parameters.
+LOOK_UP_CHUNK = 500
 STDIN_LABEL = "<stdin>"
 
 
@@ -271,6 +274,8 @@ class Importer:
         # slugs and headline keys they hold, so the stories after them still see them.
         self._new_stories, self._new_slugs, self._new_headline_keys = [], set(), set()
         self._slug_floors = {}  # slug base -> the lowest number that may be free (lower ones are taken)
+        self._parsed_ahead = {}  # source -> its stories (or the error parsing it raised), for files new here
+        self._ahead = None  # _LookedUpAhead: what the batch's new stories look up, until a story is written
         self._unlinked_keys = set()  # headline keys of stored headlines that link nowhere yet (a superset)
         self._legacy_keys_exist = False  # stories keyed by file name alone, from before keys held folders
 
@@ -374,6 +379,51 @@ class Importer:
         keys = {_key_text(f"file:{source.name}") for source in self._read_ahead if source.name}
         self._keys_looked_up = keys
         self._keys_taken = set(Article.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+        self._parse_ahead()
+
+    def _parse_ahead(self):
+        """Parse the batch's files new to the database (parsing is pure) and look up together what their
+        stories will: the slugs their headlines may take and the stories their headlines name."""
+        self._parsed_ahead, self._ahead = {}, None
+        if self.continue_on_error:
+            return  # each story is written in its file's turn, so nothing looked up ahead would stand
+        for source, (data, content) in self._read_ahead.items():
+            if data is None or f"{PARSER_VERSION}:{content}" in self._stored_by_digest or b"\x00" in data[:8192]:
+                continue
+            try:
+                self._parsed_ahead[source] = formats.parse(data, source.label)
+            except Exception as error:  # raised in the file's turn, as if it were parsed then
+                self._parsed_ahead[source] = error
+        stories = [
+            story
+            for parsed in self._parsed_ahead.values()
+            if not isinstance(parsed, Exception)
+            for story in parsed
+            if story.item is None
+        ]
+        repeats = Counter(_slug_base(story.headline, "story") for story in stories if not story.slug)
+        ahead = _LookedUpAhead()
+        for base, count in repeats.items():
+            floor = self._slug_floors.get(base, 1)
+            ahead.slug_numbers[base] = range(floor, floor + count + 9)  # room for each repeat to take one
+        for story in stories:
+            slugs, keys = _named_by(story)
+            ahead.slugs.update(slugs)
+            ahead.keys.update(keys)
+        candidates = [
+            slug for base, numbers in ahead.slug_numbers.items() for slug, _ in _slug_candidates(base, numbers)
+        ]
+        for chunk in _chunks([*ahead.slugs, *candidates], LOOK_UP_CHUNK):
+            for slug, pk in Article.objects.filter(slug__in=chunk).order_by().values_list("slug", "pk"):
+                ahead.targets.slugs_taken.add(slug)
+                if slug in ahead.slugs:
+                    ahead.targets.by_slug[slug] = pk
+        for chunk in _chunks(sorted(ahead.keys), LOOK_UP_CHUNK):
+            # Newest first, so the most recent story with that headline is the one linked.
+            found = Article.objects.filter(headline_key__in=chunk).order_by("-published_at", "-id")
+            for key, slug, pk in found.values_list("headline_key", "slug", "pk"):
+                ahead.targets.by_key.setdefault(key, (slug, pk))
+        self._ahead = ahead
 
     def _import_file(self, source, report):
         """The file's story reports, or None when it is skipped (not text, or a copy of one imported)."""
@@ -391,7 +441,10 @@ class Importer:
         digest = f"{PARSER_VERSION}:{content}"
         if (unchanged := self._unchanged(source, digest)) is not None:
             return unchanged
-        stories = formats.parse(data, source.label)
+        parsed = self._parsed_ahead.pop(source, None)
+        if isinstance(parsed, Exception):
+            raise parsed
+        stories = formats.parse(data, source.label) if parsed is None else parsed
         try:
             return [self._import_story(source, story, digest) for story in stories]
         except DatabaseError as error:
@@ -468,10 +521,8 @@ class Importer:
         article = self._find_article(story, key) or self._adopt_legacy_article(source, story, key)
         created = article is None
         if created:
-            # One query for what a new story looks up: the slugs its headline may take, and its headlines' stories.
             base = "" if story.slug else _slug_base(story.headline, "story")
-            candidates = _slug_candidates(base, self._slug_floors.get(base, 1)) if base else []
-            targets = self._find_targets(story, None, [slug for slug, _ in candidates])
+            targets, candidates = self._new_story_lookups(story, base)
             article = Article(
                 slug=story.slug or self._free_slug(base, candidates, targets.slugs_taken),
                 source_key=key,
@@ -584,6 +635,7 @@ class Importer:
         order, so ids come out as if written one by one, and a refusal still names the story's file."""
         stories, self._new_stories = self._new_stories, []
         self._new_slugs, self._new_headline_keys = set(), set()
+        self._ahead = None  # a story written (or edited, which writes these first) may take a slug or headline
         if stories:
             _insert_naming_refused(stories)
         for new in stories:
@@ -663,10 +715,11 @@ class Importer:
         return found[0] if found else None
 
     def _free_slug(self, base, candidates, taken):
-        """The first free slug of `candidates` ((slug, number) from `_slug_candidates`; `taken` those stored),
-        or of the numbers after them."""
+        """The first free slug of `candidates` ((slug, number) from `_slug_candidates`, from the lowest number
+        that may be free; `taken` those stored), or of the numbers after them."""
         free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in self._new_slugs]
-        slug, number = free[0] if free else _free_slug(Article, base, candidates[-1][1] + 1, self._new_slugs)
+        after = candidates[-1][1] + 1 if candidates else self._slug_floors.get(base, 1)
+        slug, number = free[0] if free else _free_slug(Article, base, after, self._new_slugs)
         # Wire headlines repeat ("Oil prices rise again"): the run remembers how far each base's numbers are
         # taken, so the hundredth story of a headline costs one lookup, not ten.
         self._slug_floors[base] = number + 1
@@ -964,14 +1017,35 @@ class Importer:
 
     # --- related headlines --------------------------------------------------------------
 
+    def _new_story_lookups(self, story, base):
+        """A new story's headline targets (`_Targets`) and the (slug, number) candidates of its slug `base`:
+        from what its batch looked up ahead while that still stands, else in one query of its own."""
+        slugs, plain_keys = self._named_by_written(story)
+        floor = self._slug_floors.get(base, 1)
+        ahead = self._ahead
+        numbers = ahead.slug_numbers.get(base) if ahead and base else None
+        if (
+            ahead
+            and slugs <= ahead.slugs
+            and plain_keys <= ahead.keys
+            and (not base or (numbers and numbers.start <= floor))
+        ):
+            return ahead.targets, _slug_candidates(base, range(floor, numbers.stop)) if base else []
+        candidates = _slug_candidates(base, range(floor, floor + 10)) if base else []
+        return self._find_targets(story, None, [slug for slug, _ in candidates]), candidates
+
+    def _named_by_written(self, story):
+        """The slugs and headline keys the story's related headlines name, once any new story held back
+        that they name is written (so it is found)."""
+        slugs, plain_keys = _named_by(story)
+        if self._new_slugs & slugs or self._new_headline_keys & plain_keys:
+            self._write_new_stories()
+        return slugs, plain_keys
+
     def _find_targets(self, story, own_pk, slugs_wanted=()):
         """The stories the story's related headlines name (by slug, or the newest by headline, never itself),
         and which of `slugs_wanted` are taken: one query."""
-        refs = story.related_headlines
-        slugs = {ref.slug for ref in refs if ref.slug}
-        plain_keys = {formats.headline_key(ref.headline) for ref in refs if not (ref.slug or ref.url)}
-        if self._new_slugs & slugs or self._new_headline_keys & plain_keys:
-            self._write_new_stories()  # the stories these headlines name are among those held back
+        slugs, plain_keys = self._named_by_written(story)
         targets = _Targets()
         if not (slugs or plain_keys or slugs_wanted):
             return targets
@@ -1122,16 +1196,38 @@ def _slug_base(text, fallback):
     return slugify(text)[:190].strip("-") or fallback
 
 
-def _slug_candidates(base, first, count=10):
-    """(slug, number) for `base`, `base-2`, `base-3`... from number `first` on."""
-    return [(f"{base}-{number}" if number > 1 else base, number) for number in range(first, first + count)]
+@dataclass
+class _LookedUpAhead:
+    """What the new stories of a batch of files look up, asked together when the batch was read. It stands
+    until the import next writes a story (Importer._write_new_stories), which may take a slug or a headline."""
+
+    targets: _Targets = field(default_factory=_Targets)
+    slug_numbers: dict[str, range] = field(default_factory=dict)  # slug base -> the numbers looked up
+    slugs: set[str] = field(default_factory=set)  # slugs related headlines name, looked up
+    keys: set[str] = field(default_factory=set)  # headline keys related headlines name, looked up
+
+
+def _named_by(story):
+    """The slugs and the headline keys (of those without slug or address) the story's related headlines name."""
+    refs = story.related_headlines
+    slugs = {ref.slug for ref in refs if ref.slug}
+    return slugs, {formats.headline_key(ref.headline) for ref in refs if not (ref.slug or ref.url)}
+
+
+def _slug_candidates(base, numbers):
+    """(slug, number) for `base`, `base-2`, `base-3`... for the numbers given."""
+    return [(f"{base}-{number}" if number > 1 else base, number) for number in numbers]
+
+
+def _chunks(items, size):
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _free_slug(model, base, first=1, also_taken=frozenset()):
     """The first free slug of `_slug_candidates(base, first)` and the numbers after them, and its number."""
     # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
     for start in itertools.count(first, 10):
-        candidates = _slug_candidates(base, start)
+        candidates = _slug_candidates(base, range(start, start + 10))
         found = model.objects.filter(slug__in=[slug for slug, _ in candidates]).order_by()
         taken = set(found.values_list("slug", flat=True))
         free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in also_taken]
