@@ -481,7 +481,8 @@ def _runs(tokens: Sequence[_Token], classes: Sequence[str | None], consumed: set
     runs = []
     i, count = 0, len(tokens)
     while i < count:
-        if i in consumed or not _can_join_run(classes, consumed, i):
+        # Most tokens (lower-case words, numbers, marks) can be in no name: no call for them.
+        if classes[i] is None or i in consumed or not _can_join_run(classes, consumed, i):
             i += 1
             continue
         j = i
