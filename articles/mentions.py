@@ -268,7 +268,18 @@ class _Token:
 
     Read, never changed: one token serves every place its text recurs (see `_token`)."""
 
-    __slots__ = ("text", "base", "kind", "possessive", "initial", "lower", "capitalised", "name_class", "tag_lengths")
+    __slots__ = (
+        "text",
+        "base",
+        "kind",
+        "possessive",
+        "initial",
+        "lower",
+        "capitalised",
+        "name_class",
+        "tag_lengths",
+        "may_open_tag",
+    )
 
     def __init__(self, text: str, base: str, kind: str, possessive: bool, initial: bool):
         self.text = text
@@ -283,6 +294,10 @@ class _Token:
         # The lengths of the tag phrases of several words it can open, longest first (see _tag_at).
         lengths = _TAG_PHRASE_LENGTHS.get(base, ()) + _TAG_PHRASE_LENGTHS.get(self.lower, ())
         self.tag_lengths = tuple(sorted({*lengths} - {1}, reverse=True))
+        # Whether any tag can start at it at all: most words start none, and _tag_at need not be asked.
+        self.may_open_tag = kind not in (_PUNCT, _NUM) and bool(
+            self.tag_lengths or base in TAG_NAMES or self.lower in TOPIC_WORDS or self.lower in TOPIC_PHRASES
+        )
 
     def __repr__(self) -> str:
         return f"_Token({self.text!r}, {self.kind})"
@@ -1278,6 +1293,9 @@ def suggest_tags(paragraphs: Sequence[str], limit: int = 6, people: PeopleIndex 
     for p, tokens in enumerate(reading.story):
         i = 0
         while i < len(tokens):
+            if not tokens[i].may_open_tag:
+                i += 1
+                continue
             tag, length = _tag_at(tokens, i, p, name_tokens)
             if tag:
                 counts[tag] = counts.get(tag, 0) + 1
