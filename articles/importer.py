@@ -1160,7 +1160,7 @@ class _NewStory:
 def _insert_new_stories(stories):
     Article.objects.bulk_create([new.article for new in stories])
     TaggedArticle.objects.bulk_create(
-        [TaggedArticle(content_object=new.article, tag_id=pk) for new in stories for pk in new.tag_ids]
+        [TaggedArticle(content_object_id=new.article.pk, tag_id=pk) for new in stories for pk in new.tag_ids]
     )
     Article.objects.link_people([(new.article.pk, pk) for new in stories for pk in new.person_ids])
     RelatedHeadline.objects.bulk_create([row for new in stories for row in new.headlines])

@@ -899,12 +899,16 @@ class _Reading:
     _positions: dict[str, list[tuple[int, int]]] | None = None
 
     def positions(self) -> dict[str, list[tuple[int, int]]]:
-        """Where each word occurs in the story, built on first use."""
+        """Where each word that can be part of a name occurs in the story, built on first use.
+
+        Only those: it is asked where names' words recur, and whether a word can be in a name follows
+        from the word itself (its kind and spelling), so the other words' places are never asked for."""
         if self._positions is None:
             self._positions = {}
             for p, tokens in enumerate(self.story):
                 for i, token in enumerate(tokens):
-                    self._positions.setdefault(token.base, []).append((p, i))
+                    if token.name_class is not None:
+                        self._positions.setdefault(token.base, []).append((p, i))
         return self._positions
 
 
