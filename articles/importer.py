@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -65,6 +66,8 @@ SOURCE_KEY_LENGTH = Article._meta.get_field("source_key").max_length
 # what was read is kept for its turn up to a byte budget (the rest is read again), so memory stays bounded.
 READ_AHEAD_FILES = 200
 READ_AHEAD_BYTES = 16 * 2**20
+# Values per IN (...) of the lookups made for a batch: well under every backend's limit on parameters.
+LOOK_UP_CHUNK = 500
 STDIN_LABEL = "<stdin>"
 
 
@@ -267,6 +270,12 @@ class Importer:
         self._keys_looked_up, self._keys_taken = set(), set()  # file keys of the files read ahead; those stored
         self._stored_by_digest = {}  # import digest -> stored stories' rows, for the files read ahead
         self._revisions_due = []  # (new story, revision message), recorded a batch at a time
+        # New stories whose rows are written together, a batch at a time (see _write_new_stories), with the
+        # slugs and headline keys they hold, so the stories after them still see them.
+        self._new_stories, self._new_slugs, self._new_headline_keys = [], set(), set()
+        self._slug_floors = {}  # slug base -> the lowest number that may be free (lower ones are taken)
+        self._parsed_ahead = {}  # source -> its stories (or the error parsing it raised), for files new here
+        self._ahead = None  # _LookedUpAhead: what the batch's new stories look up, until a story is written
         self._unlinked_keys = set()  # headline keys of stored headlines that link nowhere yet (a superset)
         self._legacy_keys_exist = False  # stories keyed by file name alone, from before keys held folders
 
@@ -323,6 +332,7 @@ class Importer:
                 del self._revisions_due[revisions_before:]
                 self._waiting_by_slug = waiting_before
                 self._tag_ids = {}
+                self._slug_floors = {}  # the slugs it took are free again
                 if self._file_reached_people:
                     # It failed after linking people (a database error): what it made or noted of them
                     # was rolled back, so read them again. Files refused earlier cost nothing here.
@@ -371,6 +381,51 @@ class Importer:
         keys = {_key_text(f"file:{source.name}") for source in self._read_ahead if source.name}
         self._keys_looked_up = keys
         self._keys_taken = set(Article.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+        self._parse_ahead()
+
+    def _parse_ahead(self):
+        """Parse the batch's files new to the database (parsing is pure) and look up together what their
+        stories will: the slugs their headlines may take and the stories their headlines name."""
+        self._parsed_ahead, self._ahead = {}, None
+        if self.continue_on_error:
+            return  # each story is written in its file's turn, so nothing looked up ahead would stand
+        for source, (data, content) in self._read_ahead.items():
+            if data is None or f"{PARSER_VERSION}:{content}" in self._stored_by_digest or b"\x00" in data[:8192]:
+                continue
+            try:
+                self._parsed_ahead[source] = formats.parse(data, source.label)
+            except Exception as error:  # raised in the file's turn, as if it were parsed then
+                self._parsed_ahead[source] = error
+        stories = [
+            story
+            for parsed in self._parsed_ahead.values()
+            if not isinstance(parsed, Exception)
+            for story in parsed
+            if story.item is None
+        ]
+        repeats = Counter(_slug_base(story.headline, "story") for story in stories if not story.slug)
+        ahead = _LookedUpAhead()
+        for base, count in repeats.items():
+            floor = self._slug_floors.get(base, 1)
+            ahead.slug_numbers[base] = range(floor, floor + count + 9)  # room for each repeat to take one
+        for story in stories:
+            slugs, keys = _named_by(story)
+            ahead.slugs.update(slugs)
+            ahead.keys.update(keys)
+        candidates = [
+            slug for base, numbers in ahead.slug_numbers.items() for slug, _ in _slug_candidates(base, numbers)
+        ]
+        for chunk in _chunks([*ahead.slugs, *candidates], LOOK_UP_CHUNK):
+            for slug, pk in Article.objects.filter(slug__in=chunk).order_by().values_list("slug", "pk"):
+                ahead.targets.slugs_taken.add(slug)
+                if slug in ahead.slugs:
+                    ahead.targets.by_slug[slug] = pk
+        for chunk in _chunks(sorted(ahead.keys), LOOK_UP_CHUNK):
+            # Newest first, so the most recent story with that headline is the one linked.
+            found = Article.objects.filter(headline_key__in=chunk).order_by("-published_at", "-id")
+            for key, slug, pk in found.values_list("headline_key", "slug", "pk"):
+                ahead.targets.by_key.setdefault(key, (slug, pk))
+        self._ahead = ahead
 
     def _import_file(self, source, report):
         """The file's story reports, or None when it is skipped (not text, or a copy of one imported)."""
@@ -388,7 +443,10 @@ class Importer:
         digest = f"{PARSER_VERSION}:{content}"
         if (unchanged := self._unchanged(source, digest)) is not None:
             return unchanged
-        stories = formats.parse(data, source.label)
+        parsed = self._parsed_ahead.pop(source, None)
+        if isinstance(parsed, Exception):
+            raise parsed
+        stories = formats.parse(data, source.label) if parsed is None else parsed
         try:
             return [self._import_story(source, story, digest) for story in stories]
         except DatabaseError as error:
@@ -445,6 +503,8 @@ class Importer:
 
     def _import_story(self, source, story, digest):
         if story.item is not None:
+            # An item's versions are looked up and written one by one: they decide what the item becomes.
+            self._write_new_stories()
             held = self._agency.held(story)
             if held:
                 return self._held_report(story, held)
@@ -458,20 +518,31 @@ class Importer:
                 field="slug" if story.slug else None,
             )
         self._keys_seen[key] = story.source
+        if story.slug in self._new_slugs:
+            self._write_new_stories()  # so the story holding that slug is found, and the slug refused
         article = self._find_article(story, key) or self._adopt_legacy_article(source, story, key)
         created = article is None
         if created:
+            base = "" if story.slug else _slug_base(story.headline, "story")
+            targets, candidates = self._new_story_lookups(story, base)
             article = Article(
-                slug=story.slug or self._free_slug(story.headline),
+                slug=story.slug or self._free_slug(base, candidates, targets.slugs_taken),
                 source_key=key,
                 section_id=self._section_id(story.section) if story.section else self._default_section_id(),
             )
+            new = _NewStory(article, story.source)
         else:
+            # An edit reads and rewrites what other stories link to: the new stories before it go in first.
+            self._write_new_stories()
+            new = None
+            targets = None  # looked up once its headline is settled
             self._check_own_file(article, source, story, digest)
             # A story entered before revisions existed keeps its old text as a revision before the import edits it.
             record_baseline(article)
 
         changed = self._apply_fields(article, story, created)
+        if "slug" in changed:
+            self._slug_floors = {}  # its old slug is free again
         # Bookkeeping of the import, not an edit: never reported as a change.
         if any(ref.slug for ref in story.related_headlines):
             # Headlines naming a story by slug link when it arrives, found by parsing this file again:
@@ -484,20 +555,23 @@ class Importer:
             if not self.dry_run:
                 article.lead_image.save(image.name, ContentFile(image.data), save=False)
                 self._stored_images.append(article.lead_image.name)
-        if created:
-            article.save()
 
-        tags, tags_suggested, tags_changed = self._sync_tags(article, story, created)
+        tags, tags_suggested, tags_changed = self._sync_tags(article, story, new)
         if tags_changed:
             changed.append("tags")
         self._file_reached_people = True
         people = self._people(story)
-        links, rows = self._related(story, article)
-        if self._sync_people(article, [pk for pk, _ in people], created):
+        links, rows = self._related(story, article, targets or self._find_targets(story, article.pk))
+        if self._sync_people(article, [pk for pk, _ in people], new):
             changed.append("people")
-        if self._sync_related(article, links, rows, created):
+        if self._sync_related(article, links, rows, new):
             changed.append("related_headlines")
-        if self._sync_authors(article, story, created, byline_changed="byline" in changed):
+        authors = self._byline_people(story)
+        if new is not None:
+            self._hold_new_story(new)
+            if self._new_story_needed_now(story, new, authors):
+                self._write_new_stories()
+        if self._sync_authors(article, authors, created, byline_changed="byline" in changed):
             changed.append("authors")
         if changed and not created:
             article.save()
@@ -534,7 +608,43 @@ class Importer:
             held_for_review=created and story.headline_derived and article.status == Article.Status.IN_REVIEW,
         )
 
+    # --- new stories, written a batch at a time -------------------------------------------
+
+    def _hold_new_story(self, new):
+        # What the stories after it look up in the database before it is written: its slug and headline.
+        new.article.headline_key = formats.headline_key(new.article.headline)
+        self._new_stories.append(new)
+        self._new_slugs.add(new.article.slug)
+        self._new_headline_keys.add(new.article.headline_key)
+
+    def _new_story_needed_now(self, story, new, authors):
+        """Whether what follows in this story's import needs its rows (and those held before it) written."""
+        article = new.article
+        return (
+            # A refused file's savepoint must hold all it wrote.
+            self.continue_on_error
+            or story.item is not None
+            or bool(story.image)  # its renditions are built on commit
+            or bool(authors)
+            or any(link.waiting_for for link in new.links)
+            # Headlines stored earlier wait for this story: linking them needs its id, and theirs written.
+            or article.slug in self._waiting_by_slug
+            or article.headline_key in self._unlinked_keys
+        )
+
+    def _write_new_stories(self):
+        """Write the new stories held back: each table's rows for all of them in one statement, in their
+        order, so ids come out as if written one by one, and a refusal still names the story's file."""
+        stories, self._new_stories = self._new_stories, []
+        self._new_slugs, self._new_headline_keys = set(), set()
+        self._ahead = None  # a story written (or edited, which writes these first) may take a slug or headline
+        if stories:
+            _insert_naming_refused(stories)
+        for new in stories:
+            self._remember_waiting(new.links, [row.pk for row in new.headlines])
+
     def _record_due_revisions(self):
+        self._write_new_stories()
         messages = {article.pk: message for article, message in self._revisions_due}
         record_revisions([article for article, _ in self._revisions_due], None, lambda article: messages[article.pk])
         self._revisions_due = []
@@ -606,8 +716,16 @@ class Importer:
                 raise ImportProblem(f"{story.slug!r} is already used by {origin}", source=story.source, field="slug")
         return found[0] if found else None
 
-    def _free_slug(self, headline):
-        return _free_slug(Article, slugify(headline)[:190].strip("-") or "story")
+    def _free_slug(self, base, candidates, taken):
+        """The first free slug of `candidates` ((slug, number) from `_slug_candidates`, from the lowest number
+        that may be free; `taken` those stored), or of the numbers after them."""
+        free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in self._new_slugs]
+        after = candidates[-1][1] + 1 if candidates else self._slug_floors.get(base, 1)
+        slug, number = free[0] if free else _free_slug(Article, base, after, self._new_slugs)
+        # Wire headlines repeat ("Oil prices rise again"): the run remembers how far each base's numbers are
+        # taken, so the hundredth story of a headline costs one lookup, not ten.
+        self._slug_floors[base] = number + 1
+        return slug
 
     def _apply_fields(self, article, story, created):
         # A machine-made headline is a first draft: such a story waits in review for an editor.
@@ -717,29 +835,33 @@ class Importer:
 
     # --- tags --------------------------------------------------------------------------
 
-    def _sync_tags(self, article, story, created):
-        """The story's tags, whether they were suggested, and whether an existing story's changed."""
+    def _sync_tags(self, article, story, new):
+        """The story's tags, whether they were suggested, and whether an existing story's changed.
+
+        A new story's tag rows are held in `new`, written with its batch."""
         if story.tags:
             names = list(story.tags)
-            if not created and _folded(article.tags.names()) == _folded(names):
+            if new is None and _folded(article.tags.names()) == _folded(names):
                 return names, False, False
-            self._set_tags(article, names, created)
-            return names, False, not created
-        if created:
+            self._set_tags(article, names, new)
+            return names, False, new is None
+        if new is not None:
             # What the story is about first (a subject from the controlled vocabulary), then where and who.
             names = [*suggest_subjects(story.paragraphs), *suggest_tags(story.paragraphs, people=self._people_index)]
-            self._set_tags(article, names, created)
+            self._set_tags(article, names, new)
             return names, True, False
         # Suggestions only start a new story: editors may have changed its tags since.
         return list(article.tags.names()), False, False
 
-    def _set_tags(self, article, names, created):
+    def _set_tags(self, article, names, new):
         # Through rows written in one statement: the tag manager's set() costs a
         # get_or_create with a savepoint per tag, five queries a tag.
         tag_ids = [self._tag_id(name) for name in names]
-        if not created:
-            TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
-            tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
+        if new is not None:
+            new.tag_ids = tag_ids
+            return
+        TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=tag_ids).delete()
+        tag_ids = set(tag_ids) - set(article.tagged_items.values_list("tag_id", flat=True))
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in tag_ids)
 
     def _tag_id(self, name):
@@ -843,12 +965,11 @@ class Importer:
             self._with_role.add(pk)
 
     def _free_person_slug(self, name):
-        return _free_slug(Person, slugify(name)[:190].strip("-") or "person")
+        return _free_slug(Person, _slug_base(name, "person"))[0]
 
-    def _sync_people(self, article, pks, created):
-        if created:
-            if pks:
-                article.people.add(*pks)  # a new story has no links for set() to look up and take away
+    def _sync_people(self, article, pks, new):
+        if new is not None:
+            new.person_ids = pks  # a new story has no links for set() to look up and take away
             return False
         if set(article.people.values_list("pk", flat=True)) == set(pks):
             return False
@@ -869,7 +990,7 @@ class Importer:
             section = Section.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name.strip())).first()
             if section is None:
                 section = Section.objects.create(
-                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")
+                    name=name.strip(), slug=_free_slug(Section, slugify(name) or "section")[0]
                 )
             self._section_ids[folded] = section.pk
         return self._section_ids[folded]
@@ -889,8 +1010,7 @@ class Importer:
         pks = [self._author_ids.get(name.casefold()) for name in names]
         return [] if None in pks else list(dict.fromkeys(pks))
 
-    def _sync_authors(self, article, story, created, byline_changed):
-        wanted = self._byline_people(story)
+    def _sync_authors(self, article, wanted, created, byline_changed):
         # Nothing to link, and nothing linked by an earlier import of this byline to take away.
         if not wanted and (created or not byline_changed):
             return False
@@ -899,34 +1019,65 @@ class Importer:
 
     # --- related headlines --------------------------------------------------------------
 
-    def _related(self, story, article):
+    def _new_story_lookups(self, story, base):
+        """A new story's headline targets (`_Targets`) and the (slug, number) candidates of its slug `base`:
+        from what its batch looked up ahead while that still stands, else in one query of its own."""
+        slugs, plain_keys = self._named_by_written(story)
+        floor = self._slug_floors.get(base, 1)
+        ahead = self._ahead
+        numbers = ahead.slug_numbers.get(base) if ahead and base else None
+        if (
+            ahead
+            and slugs <= ahead.slugs
+            and plain_keys <= ahead.keys
+            and (not base or (numbers and numbers.start <= floor))
+        ):
+            return ahead.targets, _slug_candidates(base, range(floor, numbers.stop)) if base else []
+        candidates = _slug_candidates(base, range(floor, floor + 10)) if base else []
+        return self._find_targets(story, None, [slug for slug, _ in candidates]), candidates
+
+    def _named_by_written(self, story):
+        """The slugs and headline keys the story's related headlines name, once any new story held back
+        that they name is written (so it is found)."""
+        slugs, plain_keys = _named_by(story)
+        if self._new_slugs & slugs or self._new_headline_keys & plain_keys:
+            self._write_new_stories()
+        return slugs, plain_keys
+
+    def _find_targets(self, story, own_pk, slugs_wanted=()):
+        """The stories the story's related headlines name (by slug, or the newest by headline, never itself),
+        and which of `slugs_wanted` are taken: one query."""
+        slugs, plain_keys = self._named_by_written(story)
+        targets = _Targets()
+        if not (slugs or plain_keys or slugs_wanted):
+            return targets
+        wanted = Q(slug__in=[*slugs, *slugs_wanted])
+        if plain_keys:
+            wanted |= Q(headline_key__in=plain_keys)
+        # Newest first, so the most recent story with that headline is the one linked.
+        found = Article.objects.filter(wanted).order_by(*(("-published_at", "-id") if plain_keys else ()))
+        for slug, key, pk in found.values_list("slug", "headline_key", "pk"):
+            if slug in slugs:
+                targets.by_slug[slug] = pk
+            if key in plain_keys and pk != own_pk:
+                targets.by_key.setdefault(key, (slug, pk))
+            targets.slugs_taken.add(slug)
+        return targets
+
+    def _related(self, story, article, targets):
         """What each related headline links to, and the rows to store (with the slug each waits for)."""
         refs = story.related_headlines
-        slugs = [ref.slug for ref in refs if ref.slug]
-        by_slug = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
         keys = [formats.headline_key(ref.headline) for ref in refs]
-        plain_keys = [key for ref, key in zip(refs, keys, strict=True) if not (ref.slug or ref.url)]
-        by_key = {}
-        if plain_keys:
-            # Newest first, so the most recent story with that headline is the one linked.
-            candidates = (
-                Article.objects.filter(headline_key__in=plain_keys)
-                .exclude(pk=article.pk)
-                .order_by("-published_at", "-id")
-                .values_list("headline_key", "slug", "pk")
-            )
-            for key, slug, pk in candidates:
-                by_key.setdefault(key, (slug, pk))
         links, rows = [], []
         for position, (ref, key) in enumerate(zip(refs, keys, strict=True), start=1):
-            if ref.slug and ref.slug in by_slug:
-                target_pk, link = by_slug[ref.slug], HeadlineLink(ref.headline, target=ref.slug)
+            if ref.slug and ref.slug in targets.by_slug:
+                target_pk, link = targets.by_slug[ref.slug], HeadlineLink(ref.headline, target=ref.slug)
             elif ref.slug:
                 target_pk, link = None, HeadlineLink(ref.headline, waiting_for=ref.slug)
             elif ref.url:
                 target_pk, link = None, HeadlineLink(ref.headline, url=ref.url)
             else:
-                slug, target_pk = by_key.get(key, ("", None))
+                slug, target_pk = targets.by_key.get(key, ("", None))
                 link = HeadlineLink(ref.headline, target=slug)
             links.append(link)
             rows.append(
@@ -941,10 +1092,16 @@ class Importer:
             )
         return links, rows
 
-    def _sync_related(self, article, links, rows, created):
-        """Store the headlines unless they are stored already; True when an existing story's changed."""
+    def _sync_related(self, article, links, rows, new):
+        """Store the headlines unless they are stored already; True when an existing story's changed.
+
+        A new story's rows are held in `new`, written with its batch."""
+        if new is not None:
+            new.headlines, new.links = rows, links
+            self._unlinked_keys.update(row.headline_key for row in rows if row.target_id is None and not row.url)
+            return False
         wanted = [(row.headline, row.url, row.target_id) for row in rows]
-        stored = [] if created else list(article.related_headlines.values_list("pk", "headline", "url", "target_id"))
+        stored = list(article.related_headlines.values_list("pk", "headline", "url", "target_id"))
         unchanged = [values for _, *values in stored] == [list(values) for values in wanted]
         if unchanged:
             ids = [pk for pk, *_ in stored]
@@ -953,11 +1110,14 @@ class Importer:
                 article.related_headlines.all().delete()
             ids = [row.pk for row in RelatedHeadline.objects.bulk_create(rows)]
             self._unlinked_keys.update(row.headline_key for row in rows if row.target_id is None and not row.url)
-        # Remember headlines whose story (named by slug) may come later in this run.
+        self._remember_waiting(links, ids)
+        return not unchanged
+
+    def _remember_waiting(self, links, ids):
+        # Headlines whose story (named by slug) may come later in this run.
         for pk, link in zip(ids, links, strict=True):
             if link.waiting_for:
                 self._waiting_by_slug.setdefault(link.waiting_for, []).append(pk)
-        return not created and not unchanged
 
     def _link_waiting_headlines(self, article, headline_is_new):
         linked = 0
@@ -980,12 +1140,99 @@ class _ImageData:
     digest: str
 
 
-def _free_slug(model, base, batch=10):
+@dataclass
+class _NewStory:
+    """A new story held back to be written with the others of its batch: its row and the rows hanging off it."""
+
+    article: Article
+    source: str
+    tag_ids: list[int] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    headlines: list[RelatedHeadline] = field(default_factory=list)
+    links: list[HeadlineLink] = field(default_factory=list)  # what each of `headlines` links to
+
+    def unsaved(self):
+        """Forget ids from a write that was rolled back, so the rows can be written again."""
+        self.article.pk, self.article._state.adding = None, True
+        for row in self.headlines:
+            row.pk, row._state.adding = None, True
+            row.article = self.article
+
+
+def _insert_new_stories(stories):
+    Article.objects.bulk_create([new.article for new in stories])
+    TaggedArticle.objects.bulk_create(
+        [TaggedArticle(content_object_id=new.article.pk, tag_id=pk) for new in stories for pk in new.tag_ids]
+    )
+    Article.objects.link_people([(new.article.pk, pk) for new in stories for pk in new.person_ids])
+    RelatedHeadline.objects.bulk_create([row for new in stories for row in new.headlines])
+
+
+def _insert_naming_refused(stories):
+    """Insert the stories' rows; if the database refuses them, the story it refuses is named."""
+    if len(stories) == 1:
+        try:
+            _insert_new_stories(stories)
+        except DatabaseError as error:
+            raise ImportProblem(f"the database refused it: {error}", source=stories[0].source) from error
+        return
+    try:
+        with transaction.atomic():
+            _insert_new_stories(stories)
+    except DatabaseError:
+        # One by one, so the refusal names its story's file (the first refused ends the run).
+        for new in stories:
+            new.unsaved()
+        for new in stories:
+            _insert_naming_refused([new])
+
+
+@dataclass
+class _Targets:
+    by_slug: dict[str, int] = field(default_factory=dict)  # slug -> story id
+    by_key: dict[str, tuple[str, int]] = field(default_factory=dict)  # headline key -> (slug, id) of the newest
+    slugs_taken: set[str] = field(default_factory=set)
+
+
+def _slug_base(text, fallback):
+    return slugify(text)[:190].strip("-") or fallback
+
+
+@dataclass
+class _LookedUpAhead:
+    """What the new stories of a batch of files look up, asked together when the batch was read. It stands
+    until the import next writes a story (Importer._write_new_stories), which may take a slug or a headline."""
+
+    targets: _Targets = field(default_factory=_Targets)
+    slug_numbers: dict[str, range] = field(default_factory=dict)  # slug base -> the numbers looked up
+    slugs: set[str] = field(default_factory=set)  # slugs related headlines name, looked up
+    keys: set[str] = field(default_factory=set)  # headline keys related headlines name, looked up
+
+
+def _named_by(story):
+    """The slugs and the headline keys (of those without slug or address) the story's related headlines name."""
+    refs = story.related_headlines
+    slugs = {ref.slug for ref in refs if ref.slug}
+    return slugs, {formats.headline_key(ref.headline) for ref in refs if not (ref.slug or ref.url)}
+
+
+def _slug_candidates(base, numbers):
+    """(slug, number) for `base`, `base-2`, `base-3`... for the numbers given."""
+    return [(f"{base}-{number}" if number > 1 else base, number) for number in numbers]
+
+
+def _chunks(items, size):
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _free_slug(model, base, first=1, also_taken=frozenset()):
+    """The first free slug of `_slug_candidates(base, first)` and the numbers after them, and its number."""
     # Exact candidates keep the lookup on the slug index (a prefix LIKE would scan the table).
-    for start in itertools.count(1, batch):
-        candidates = [f"{base}-{number}" if number > 1 else base for number in range(start, start + batch)]
-        taken = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
-        free = [slug for slug in candidates if slug not in taken]
+    for start in itertools.count(first, 10):
+        candidates = _slug_candidates(base, range(start, start + 10))
+        found = model.objects.filter(slug__in=[slug for slug, _ in candidates]).order_by()
+        taken = set(found.values_list("slug", flat=True))
+        free = [(slug, number) for slug, number in candidates if slug not in taken and slug not in also_taken]
         if free:
             return free[0]
 

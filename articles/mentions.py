@@ -12,6 +12,7 @@ mentions of it, never new people, and never aliases for other stories. The word 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,22 +263,55 @@ _SENTENCE_OPENERS = frozenset({".", "!", "?", "…", ":", '"', "“", "”", "�
 _WORDLIKE = frozenset({_WORD, _ABBR, _SHORT})
 
 
-@dataclass(frozen=True, slots=True)
 class _Token:
-    text: str
-    base: str  # possessive removed, curly apostrophes straightened
-    kind: str
-    possessive: bool
-    initial: bool  # first word of a sentence or quotation
+    """A word, number or mark of a paragraph, with what the readers below ask of it worked out once.
 
-    @property
-    def lower(self) -> str:
-        return self.base.lower()
+    Read, never changed: one token serves every place its text recurs (see `_token`)."""
 
-    @property
-    def capitalised(self) -> bool:
-        first = self.base[:1]
-        return first.isupper() or first.istitle()
+    __slots__ = (
+        "text",
+        "base",
+        "kind",
+        "possessive",
+        "initial",
+        "lower",
+        "capitalised",
+        "name_class",
+        "tag_lengths",
+        "may_open_tag",
+    )
+
+    def __init__(self, text: str, base: str, kind: str, possessive: bool, initial: bool):
+        self.text = text
+        self.base = base  # possessive removed, curly apostrophes straightened
+        self.kind = kind
+        self.possessive = possessive
+        self.initial = initial  # first word of a sentence or quotation
+        self.lower = base.lower()
+        first = base[:1]
+        self.capitalised = first.isupper() or first.istitle()
+        self.name_class = _token_class(self)  # how it can take part in a name (see _token_class)
+        # The lengths of the tag phrases of several words it can open, longest first (see _tag_at).
+        lengths = _TAG_PHRASE_LENGTHS.get(base, ()) + _TAG_PHRASE_LENGTHS.get(self.lower, ())
+        self.tag_lengths = tuple(sorted({*lengths} - {1}, reverse=True))
+        # Whether any tag can start at it at all: most words start none, and _tag_at need not be asked.
+        self.may_open_tag = kind not in (_PUNCT, _NUM) and bool(
+            self.tag_lengths or base in TAG_NAMES or self.lower in TOPIC_WORDS or self.lower in TOPIC_PHRASES
+        )
+
+    def __repr__(self) -> str:
+        return f"_Token({self.text!r}, {self.kind})"
+
+
+@functools.lru_cache(maxsize=2**16)
+def _token(text: str, kind: str, initial: bool) -> _Token:
+    # Most words of a story ("the", "said", a name said twice) recur, in it and in the stories after it.
+    base, possessive = text.replace("’", "'"), False
+    if kind == _WORD and base.endswith(("'s", "'S")):
+        base, possessive = base[:-2], True
+    elif kind == _WORD and base.endswith("'"):
+        base, possessive = base[:-1], True
+    return _Token(text, base, kind, possessive, initial)
 
 
 def _tokenize(paragraph: str) -> list[_Token]:
@@ -285,13 +319,8 @@ def _tokenize(paragraph: str) -> list[_Token]:
     previous = None
     for match in _TOKEN_RE.finditer(paragraph):
         text, kind = match.group(), match.lastgroup or _PUNCT
-        base, possessive = text.replace("’", "'"), False
-        if kind == _WORD and base.endswith(("'s", "'S")):
-            base, possessive = base[:-2], True
-        elif kind == _WORD and base.endswith("'"):
-            base, possessive = base[:-1], True
         initial = kind in _WORDLIKE and (previous is None or previous in _SENTENCE_OPENERS)
-        tokens.append(_Token(text, base, kind, possessive, initial))
+        tokens.append(_token(text, kind, initial))
         previous = text
     return tokens
 
@@ -467,7 +496,8 @@ def _runs(tokens: Sequence[_Token], classes: Sequence[str | None], consumed: set
     runs = []
     i, count = 0, len(tokens)
     while i < count:
-        if i in consumed or not _can_join_run(classes, consumed, i):
+        # Most tokens (lower-case words, numbers, marks) can be in no name: no call for them.
+        if classes[i] is None or i in consumed or not _can_join_run(classes, consumed, i):
             i += 1
             continue
         j = i
@@ -724,7 +754,7 @@ def _personal_pronoun_follows(story: Sequence[Sequence[_Token]], p: int, end: in
     for token in window[:_PRONOUN_WINDOW]:
         if token.lower in PERSONAL_PRONOUNS:
             return True
-        if token.capitalised and not token.initial and _token_class(token) == _NAME:
+        if token.capitalised and not token.initial and token.name_class == _NAME:
             return False  # someone or something else is named first
     return False
 
@@ -772,7 +802,7 @@ def _thing_context(tokens: Sequence[_Token], start: int, end: int) -> bool:
         and _lowercase_role_word(tokens[j].lower)
     ):
         j += 1
-    if j > end and j < len(tokens) and tokens[j].capitalised and _token_class(tokens[j]) == _NAME:
+    if j > end and j < len(tokens) and tokens[j].capitalised and tokens[j].name_class == _NAME:
         return True
     # "Archer Whitcombe shares fell": things owned by a company.
     return end < len(tokens) and tokens[end].lower in COMPANY_NOUNS
@@ -869,12 +899,16 @@ class _Reading:
     _positions: dict[str, list[tuple[int, int]]] | None = None
 
     def positions(self) -> dict[str, list[tuple[int, int]]]:
-        """Where each word occurs in the story, built on first use."""
+        """Where each word that can be part of a name occurs in the story, built on first use.
+
+        Only those: it is asked where names' words recur, and whether a word can be in a name follows
+        from the word itself (its kind and spelling), so the other words' places are never asked for."""
         if self._positions is None:
             self._positions = {}
             for p, tokens in enumerate(self.story):
                 for i, token in enumerate(tokens):
-                    self._positions.setdefault(token.base, []).append((p, i))
+                    if token.name_class is not None:
+                        self._positions.setdefault(token.base, []).append((p, i))
         return self._positions
 
 
@@ -952,7 +986,7 @@ class PeopleIndex:
         singles: list[tuple[tuple[int, int], _RunName]] = []
         candidates: dict[tuple[str, ...], _Candidate] = {}
         for p, tokens in enumerate(reading.story):
-            classes = [_token_class(token) for token in tokens]
+            classes = [token.name_class for token in tokens]
             for start, end in _runs(tokens, classes, consumed[p]):
                 run_name = _read_run(tokens, classes, start, end)
                 if run_name is None:
@@ -977,7 +1011,8 @@ class PeopleIndex:
         consumed: set[int] = set()
         i = 0
         while i < len(tokens):
-            entry = self._known_phrase_at(reading, tokens, i)
+            # Most words open no curated name: one lookup, no call.
+            entry = self._known_phrase_at(reading, tokens, i) if tokens[i].base in self._phrases else None
             if entry is None:
                 i += 1
                 continue
@@ -1239,10 +1274,10 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 def _stands_alone(tokens: Sequence[_Token], start: int, end: int) -> bool:
     """A known name inside a longer name ("Mary Ann Smith" for "Ann Smith") is not a mention."""
-    if start > 0 and _token_class(tokens[start - 1]) in (_NAME, _INITIAL) and not tokens[start - 1].possessive:
+    if start > 0 and tokens[start - 1].name_class in (_NAME, _INITIAL) and not tokens[start - 1].possessive:
         return False
     if end < len(tokens) and not tokens[end - 1].possessive:
-        return _token_class(tokens[end]) not in (_NAME, _INITIAL, _SUFFIX)
+        return tokens[end].name_class not in (_NAME, _INITIAL, _SUFFIX)
     return True
 
 
@@ -1262,6 +1297,9 @@ def suggest_tags(paragraphs: Sequence[str], limit: int = 6, people: PeopleIndex 
     for p, tokens in enumerate(reading.story):
         i = 0
         while i < len(tokens):
+            if not tokens[i].may_open_tag:
+                i += 1
+                continue
             tag, length = _tag_at(tokens, i, p, name_tokens)
             if tag:
                 counts[tag] = counts.get(tag, 0) + 1
@@ -1290,8 +1328,8 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
     token = tokens[i]
     if token.kind in (_PUNCT, _NUM) or (p, i) in person_tokens:
         return None, 1  # "Jordan Bardella" names a person, not a country
-    lengths = _TAG_PHRASE_LENGTHS.get(token.base, ()) + _TAG_PHRASE_LENGTHS.get(token.lower, ())
-    for length in sorted({*lengths, 1}, reverse=True):
+    # Phrases of several words first, longest first; most words start none, so they go straight to the word.
+    for length in token.tag_lengths:
         window = tokens[i : i + length]
         if len(window) < length or _breaks_phrase(window, i, p, person_tokens):
             continue
@@ -1300,13 +1338,19 @@ def _tag_at(tokens: Sequence[_Token], i: int, p: int, person_tokens: set[tuple[i
             if _inside_a_name(tokens, i, i + length):
                 return None, length  # "Swiss Re", "Zurich Premiership", "Mr Houston"
             return TAG_NAMES[phrase], length
-        if length > 1 and phrase in _NON_PERSON_PHRASES:
+        if phrase in _NON_PERSON_PHRASES:
             return None, length  # "New York Times" is not "New York"
         lowered = phrase.lower()
-        if length == 1 and lowered in TOPIC_WORDS:
-            return TOPIC_WORDS[lowered], 1
         if lowered in TOPIC_PHRASES:
             return TOPIC_PHRASES[lowered], length
+    if token.base in TAG_NAMES:
+        if _inside_a_name(tokens, i, i + 1):
+            return None, 1
+        return TAG_NAMES[token.base], 1
+    if token.lower in TOPIC_WORDS:
+        return TOPIC_WORDS[token.lower], 1
+    if token.lower in TOPIC_PHRASES:
+        return TOPIC_PHRASES[token.lower], 1
     return None, 1
 
 

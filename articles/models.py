@@ -386,6 +386,18 @@ class ArticleQuerySet(AnnouncingQuerySet):
                 article.body = body_markup.normalise(article.body)
         return super().bulk_update(objs, fields, *args, **kwargs)
 
+    def link_people(self, links):
+        """Add (story id, person id) links, many stories' in one statement, announced as `people.add()` is."""
+        if not links:
+            return
+        through = self.model.people.through
+        through.objects.using(self.db).bulk_create(
+            [through(article_id=story, person_id=person) for story, person in links]
+        )
+        changes.note(stories={story for story, _ in links}, people={person for _, person in links}, using=self.db)
+
+    link_people.alters_data = True
+
     def published(self):
         """The publication rule: published status and a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())

@@ -85,7 +85,11 @@ def _words(paragraphs: Sequence[str]) -> list[str]:
 
 def score_subjects(paragraphs: Sequence[str]) -> list[SubjectScore]:
     """Every subject's score for this body, best first (ties in vocabulary order)."""
-    counts = Counter(_words(paragraphs))
+    return _scores(_words(paragraphs))
+
+
+def _scores(words: list[str]) -> list[SubjectScore]:
+    counts = Counter(words)
     used = [{} for _ in SUBJECTS]
     for word, count in counts.items():
         for index in _subjects_of(word):
@@ -111,9 +115,10 @@ def choose_subjects(paragraphs: Sequence[str]) -> list[SubjectScore]:
     A story longer than a brief (LONG_BODY_WORDS) always gets its best subject if any keyword counts
     at all, so every real story has something to be related by.
     """
-    scores = score_subjects(paragraphs)
+    words = _words(paragraphs)
+    scores = _scores(words)
     best = scores[0] if scores else None
-    needed = 1 if len(_words(paragraphs)) > LONG_BODY_WORDS else MIN_HITS
+    needed = 1 if len(words) > LONG_BODY_WORDS else MIN_HITS
     if best is None or best.hits < needed:
         return []
     chosen = [best]

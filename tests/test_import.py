@@ -696,9 +696,10 @@ def test_a_story_stored_without_revisions_keeps_its_old_text_when_an_import_edit
 # --- cost ------------------------------------------------------------------------------------------
 
 
-# Parse results are saved with their tags, people (here one new person each) and headlines; the new
-# stories' first revisions are recorded together, in a fixed number of queries per batch.
-QUERIES_PER_STORY = 9
+# Here each story names one new person: its slug is looked up and its row written. The stories' own rows
+# (with their tags, people links and headlines) and their first revisions are written together, in a fixed
+# number of queries per batch, and what they look up is looked up for the whole batch of files.
+QUERIES_PER_STORY = 3
 # What a run reads once (people, rejected names, headlines waiting for their story, tags), and once per
 # batch of files read ahead: which of them were imported before with the same bytes, and which keys are taken.
 QUERIES_PER_RUN = 12
