@@ -32,6 +32,8 @@ NEXT_SCHEDULED_CACHE_KEY = "articles:next-scheduled"
 NEXT_SCHEDULED_CACHE_SECONDS = 600
 # Story fields whose change can move the next scheduled publication.
 SCHEDULE_FIELDS = frozenset({"status", "published_at"})
+# What a story's address and whether it is live are read from (get_absolute_url, is_published, has_gone_out).
+ADDRESS_FIELDS = ("slug", "status", "published_at", "created_at")
 # Fields an update() may write without it being a change anyone sees: the edit counter is bookkeeping.
 UNANNOUNCED_FIELDS = frozenset({"version"})
 # Set while bulk_update() runs: it has derived its rows' own fields already, and calls update() underneath.
@@ -451,7 +453,8 @@ class ArticleQuerySet(AnnouncingQuerySet):
         A story last changed when it was published, unless it was edited noticeably after it went
         out (a minute of slack for the saving itself; a story entered back-dated, as an import is,
         went out when it was entered, so loading it is no edit), or a correction, clarification or
-        update was appended later: then the later of the two.
+        update was appended later: then the later of the two. Article.last_change() states the same rule
+        for one story whose notes are loaded (tests/test_corrections.py holds the two to the same answers).
         """
         went_out = Greatest(Coalesce("published_at", "created_at"), "created_at")
         edited = Case(
@@ -468,17 +471,20 @@ class ArticleQuerySet(AnnouncingQuerySet):
         return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
 
     def for_page(self):
-        """Everything the article page shows, in a fixed number of queries."""
-        return (
-            self.with_last_change()
-            .select_related("section__parent", "lead_library_picture")
-            .prefetch_related(
-                "tags",
-                _bylines(),
-                "people",
-                Prefetch("related_headlines", queryset=RelatedHeadline.objects.select_related("target")),
-                "corrections",
-            )
+        """Everything the article page shows, in a fixed number of queries, each reading only the columns
+        shown: compiling a wide select (and ordering it) costs more than running it. The notes are loaded
+        for the page anyway, so its last change comes from them (Article.modified_at), not a subquery."""
+        return self.select_related("section__parent", "lead_library_picture").prefetch_related(
+            "tags",
+            _bylines(),
+            Prefetch("people", queryset=Person.objects.only("name", "slug", "role")),
+            Prefetch(
+                "related_headlines",
+                queryset=RelatedHeadline.objects.select_related("target").only(
+                    "article", "headline", "url", *(f"target__{name}" for name in ADDRESS_FIELDS)
+                ),
+            ),
+            "corrections",
         )
 
     def tagged(self, tag):
@@ -688,7 +694,7 @@ class Article(VersionedModel):
         """The address readers had for this story as stored, or None if it never went out (or is new)."""
         if self.pk is None:
             return None
-        stored = Article.objects.filter(pk=self.pk).only("slug", "status", "published_at", "created_at").first()
+        stored = Article.objects.filter(pk=self.pk).only(*ADDRESS_FIELDS).first()
         if stored is None or not stored.has_gone_out:
             return None
         return stored.get_absolute_url()
@@ -864,13 +870,25 @@ class Article(VersionedModel):
     @property
     def modified_at(self):
         """The last change readers are told about, by the one rule of ArticleQuerySet.with_last_change
-        (read from its annotation where the story was loaded with it, else asked for)."""
+        (read from its annotation where the story was loaded with it, worked out from its notes where they
+        were prefetched, else asked for)."""
         annotated = getattr(self, "last_changed_at", None)
         if annotated is not None:
             return annotated
         if self.pk is None:
             return self.published_at or self.updated_at
+        notes = getattr(self, "_prefetched_objects_cache", {}).get("corrections")
+        if notes is not None:
+            return self.last_change(notes)
         return Article.objects.with_last_change().values_list("last_changed_at", flat=True).get(pk=self.pk)
+
+    def last_change(self, notes):
+        """ArticleQuerySet.with_last_change()'s rule for this story as loaded, given all its notes."""
+        went_out = max(self.published_at or self.created_at, self.created_at)
+        edited = self.updated_at
+        if self.updated_at <= went_out + EDIT_SLACK.value:
+            edited = self.published_at or self.updated_at
+        return max([edited, *(note.created_at for note in notes)])
 
     def related_articles(self, limit=None):
         """Ranked published stories sharing tags, each with .score, .shared_tags, .shared_people, .reason."""

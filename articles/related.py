@@ -271,7 +271,7 @@ def rank_related(article, *, limit=None, window=None):
         missing = [c.story.pk for c in chunk if c.story.pk not in loaded]
         if missing:
             stories = Article.objects.published().filter(pk__in=missing)
-            for row in stories.values_list("pk", "headline", "slug", "published_at"):
+            for row in stories.order_by().values_list("pk", "headline", "slug", "published_at"):
                 loaded[row[0]] = StoryRow(*row)
         kept = [c for c in chunk if c.story.pk in loaded]
         for candidate in kept:

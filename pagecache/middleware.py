@@ -10,9 +10,10 @@ before sessions, authentication and CSRF, which a cached page never needs. For e
 - `Surrogate-Key` (Fastly, Varnish xkey) and `Cache-Tag` (Cloudflare, Akamai) naming its dependency keys,
   the keys the purge backend is called with;
 - a weak `ETag` (the page's hash, whatever its encoding) and the view's `Last-Modified`, answered with 304;
-- gzip (and brotli) bodies, made once when the page is stored. Only pages fit for every reader are
-  compressed: a page that set a cookie (a CSRF token does) is never cached nor compressed, so no secret
-  sits beside reflected input in a compressed body (BREACH).
+- gzip (and brotli) bodies, made once when the page is stored (a page not kept is compressed only in the
+  encoding its reader asked for). Only pages fit for every reader are compressed: a page that set a
+  cookie (a CSRF token does) is never cached nor compressed, so no secret sits beside reflected input in
+  a compressed body (BREACH).
 """
 
 import base64
@@ -47,6 +48,11 @@ COMPRESSIBLE_TYPES = (
 MIN_COMPRESSED_BYTES = 256
 # Headers the cache sets itself on every response it serves.
 OWN_HEADERS = {"cache-control", "content-length", "content-encoding", "etag", "vary", "expires", "set-cookie"}
+# Each encoding a compressible page is offered in, best first (brotli only where the package is installed).
+COMPRESSORS = {
+    **({"br": lambda body: brotli.compress(body, quality=5)} if brotli is not None else {}),
+    "gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0),
+}
 NONCE = re.compile(r"'nonce-([^']+)'")
 CSP_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 
@@ -67,10 +73,21 @@ class Entry:
         self.last_modified = parse_http_date_safe(dict(headers).get("Last-Modified", ""))
         self.generations = {}
         content_type = dict(headers).get("Content-Type", "")
-        if len(body) >= MIN_COMPRESSED_BYTES and content_type.startswith(COMPRESSIBLE_TYPES):
-            self.bodies["gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
-            if brotli is not None:
-                self.bodies["br"] = brotli.compress(body, quality=5)
+        compressible = len(body) >= MIN_COMPRESSED_BYTES and content_type.startswith(COMPRESSIBLE_TYPES)
+        self.encodings = ("identity", *COMPRESSORS) if compressible else ("identity",)
+
+    def body(self, encoding):
+        """The body in one of its encodings, compressed on first use: a page served once and not kept (the
+        cache off, or an invalidation while it rendered) costs only the encoding its reader asked for."""
+        if encoding not in self.bodies:
+            self.bodies[encoding] = COMPRESSORS[encoding](self.bodies["identity"])
+        return self.bodies[encoding]
+
+    def compressed(self):
+        """The entry with every encoding made, as it is kept: hits never compress."""
+        for encoding in self.encodings:
+            self.body(encoding)
+        return self
 
     @classmethod
     def of(cls, response, declared, next_publication, now):
@@ -139,7 +156,7 @@ class PageCacheMiddleware:
         entry = Entry.of(response, declared, next_publication, now)
         if entry is None:
             return response
-        kept = enabled and store.keep(key, entry, changes_before, int(entry.expires - now))
+        kept = enabled and store.keep(key, entry.compressed(), changes_before, int(entry.expires - now))
         return respond(request, entry, "miss" if kept else "pass")
 
     def refused(self, request):
@@ -171,8 +188,8 @@ def is_shareable(request, response):
 
 
 def respond(request, entry, state):
-    encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""), entry.bodies)
-    body = entry.bodies[encoding]
+    encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", ""), entry.encodings)
+    body = entry.body(encoding)
     response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
     for name, value in entry.headers:
         response[name] = value
@@ -184,7 +201,7 @@ def respond(request, entry, state):
     response["Content-Length"] = str(len(body))
     if encoding != "identity":
         response["Content-Encoding"] = encoding
-    patch_vary_headers(response, [*entry.vary, *(["Accept-Encoding"] if len(entry.bodies) > 1 else [])])
+    patch_vary_headers(response, [*entry.vary, *(["Accept-Encoding"] if len(entry.encodings) > 1 else [])])
     response["ETag"] = entry.etag
     patch_cache_control(response, **entry.cache_control(timezone.now().timestamp()))
     keys = purge.surrogate_keys(entry.keys)
@@ -203,8 +220,8 @@ def respond(request, entry, state):
     return conditional
 
 
-def negotiate(accept_encoding, bodies):
-    """The best encoding the client accepts that the entry has: brotli, then gzip, else the plain body."""
+def negotiate(accept_encoding, encodings):
+    """The best of the entry's encodings the client accepts: brotli, then gzip, else the plain body."""
     accepted = {}
     for item in accept_encoding.lower().split(","):
         name, _, params = item.strip().partition(";")
@@ -218,6 +235,6 @@ def negotiate(accept_encoding, bodies):
                     quality = 0.0
         accepted[name.strip()] = quality
     for encoding in ("br", "gzip"):
-        if encoding in bodies and accepted.get(encoding, accepted.get("*", 0)) > 0:
+        if encoding in encodings and accepted.get(encoding, accepted.get("*", 0)) > 0:
             return encoding
     return "identity"

@@ -21,7 +21,8 @@ logger = logging.getLogger("pagecache")
 # Moved by every invalidation: a page rendered while it moved may show the old state (see __init__.py).
 CHANGES = "*changes"
 GENERATION_PREFIX = "pagecache:generation:"
-PAGE_PREFIX = "pagecache:page:"
+# Its number moves when the kept entry's shape changes, so a deploy never unpickles an older one.
+PAGE_PREFIX = "pagecache:page:2:"
 
 
 def new_token():

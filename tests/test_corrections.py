@@ -93,6 +93,42 @@ def test_a_later_edit_still_wins_over_an_older_note():
     assert article.modified_at == edited
 
 
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    "published, updated, notes",
+    [
+        (0, 0, []),  # untouched since it went out
+        (0, 0.5, []),  # saved within the slack of putting it out
+        (0, 180, [60]),  # edited after an older note
+        (0, 0, [120, 300]),  # notes only
+        (-2880, 0.2, []),  # entered back-dated (an import), not edited since
+        (-2880, 120, [30]),  # entered back-dated, edited later
+        (None, 120, []),  # never went out, edited
+        (None, 0.5, []),  # never went out, saved once
+    ],
+)
+def test_the_story_page_dates_a_story_by_the_same_rule_as_every_listing(
+    published, updated, notes, django_assert_num_queries
+):
+    """The page works its last change out from the notes it loads; lists ask the database: same answers."""
+    entered = timezone.now() - timedelta(days=10)
+    article = make_article(status=Article.Status.DRAFT)
+    Article.objects.filter(pk=article.pk).update(
+        created_at=entered,
+        published_at=None if published is None else entered + published * MINUTE,
+        updated_at=entered + updated * MINUTE,
+    )
+    for minutes in notes:
+        make_correction(article, created_at=entered + minutes * MINUTE)
+
+    listed = Article.objects.with_last_change().get(pk=article.pk)
+    page = Article.objects.for_page().get(pk=article.pk)
+    with django_assert_num_queries(0):
+        assert page.modified_at == listed.modified_at
+
+
 def test_a_note_moves_the_story_date_in_feeds_and_sitemaps(client):
     article = make_article()
     not_edited_since_publication(article)
