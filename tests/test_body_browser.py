@@ -232,6 +232,14 @@ def test_editor_writes_quotes_lists_a_fact_box_a_picture_and_embeds_and_readers_
     embed(page, MASTODON)
     embed(page, PLAN, "Read the full plan")
     keyboard.type("The board meets again in March.")  # after an embed, typing goes on below it
+    # The editor shows embeds as cards without their link: clicking one selects it, never leaves the story.
+    embeds_in_editor = page.locator(".prose-editor figure.body-editor-embed")
+    expect(embeds_in_editor.locator("strong")).to_have_text(
+        ["Wave-tank test of the new wall", MASTODON, "Read the full plan"]
+    )
+    expect(embeds_in_editor.locator("a")).to_have_count(0)
+    embeds_in_editor.first.click()
+    expect(embeds_in_editor.first).to_have_class(re.compile("ProseMirror-selectednode"))
     publish(page)
     assert errors == [], "\n".join(errors)
 

@@ -250,6 +250,25 @@ export const Embed = Node.create({
     if (caption) parts.push(["figcaption", caption])
     return ["figure", { class: "embed" }, ...parts]
   },
+  // In the editor the embed is shown as text, not as the stored link: a click on a link inside the editor's
+  // non-editable blocks is followed, and would take the editor away from the story being written.
+  addNodeView() {
+    return ({ node }) => {
+      const dom = document.createElement("figure")
+      dom.className = "body-editor-embed"
+      const label = document.createElement("strong")
+      label.textContent = node.attrs.label || node.attrs.url
+      const address = document.createElement("span")
+      address.textContent = node.attrs.url
+      dom.append(label, address)
+      if (node.attrs.caption) {
+        const caption = document.createElement("figcaption")
+        caption.textContent = node.attrs.caption
+        dom.append(caption)
+      }
+      return { dom }
+    }
+  },
   addCommands() {
     return {
       insertEmbed:
