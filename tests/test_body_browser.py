@@ -154,7 +154,7 @@ def embed(page, url, label="", caption=""):
     dialog.get_by_role("button", name="Insert").click()
 
 
-def test_editor_writes_quotes_lists_a_fact_box_a_picture_and_embeds_and_readers_see_them_with_nothing_from_elsewhere(
+def test_editor_writes_every_kind_of_block_and_readers_see_it_with_nothing_loaded_from_elsewhere(
     new_tab, live_server, django_capture_on_commit_callbacks, tmp_path
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -324,10 +324,11 @@ def test_editor_writes_quotes_lists_a_fact_box_a_picture_and_embeds_and_readers_
     assert all(urlsplit(url).netloc == this_site for url in requested), requested
     assert refused == []
 
-    for color_scheme in ("light", "dark"):
+    for width, color_scheme in [(1280, "light"), (1280, "dark"), (320, "light"), (320, "dark")]:
+        reader.set_viewport_size({"width": width, "height": 800})
         reader.emulate_media(color_scheme=color_scheme)
         results = Axe().run(reader, options=AXE_OPTIONS)
-        assert results.violations_count == 0, f"{color_scheme}:\n{results.generate_report()}"
+        assert results.violations_count == 0, f"{width} px, {color_scheme}:\n{results.generate_report()}"
     document = tmp_path / "rich-story.html"
     document.write_bytes(page_source)
     messages = run_vnu([document]).get(document.name, [])
