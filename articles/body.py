@@ -223,7 +223,7 @@ def _fit(children, context):
                 fitted.append(Node("p", {}, _trim(pending)))
         pending.clear()
 
-    for node in _fixed_names(children):
+    for node in _fixed_names(children, context):
         if isinstance(node, str) or node.tag in INLINE_TAGS:
             node = node if isinstance(node, str) else _fit_element(node)
             if node is None:
@@ -266,13 +266,16 @@ def _unusable_container(node):
     return node.tag == "aside" and "fact-box" not in node.classes
 
 
-def _fixed_names(children):
+def _fixed_names(children, context):
     for node in children:
         if isinstance(node, Node) and node.tag in RENAMED:
             if RENAMED[node.tag] is None:
-                yield from _fixed_names(node.children)
+                yield from _fixed_names(node.children, context)
                 continue
             node = Node(RENAMED[node.tag], node.attrs, node.children)
+        if context == "aside" and isinstance(node, Node) and node.tag == "h2":
+            # A fact box's headings are a level below the story's subheads, whichever level the editor chose.
+            node = Node("h3", node.attrs, node.children)
         yield node
 
 

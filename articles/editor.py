@@ -21,7 +21,9 @@ EXTENSIONS = {
     "BulletList": True,
     "OrderedList": True,
     "ListItem": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # Without autolink, Tiptap's links end where the editor's selection did: with it, text typed straight
+    # after a link would join the link (the mark is "inclusive" whenever autolink is on).
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "autolink": False},
     # Ours (static/js/body_editor.js), registered in settings.DJANGO_PROSE_EDITOR_EXTENSIONS.
     "Quote": True,
     "Citation": True,

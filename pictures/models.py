@@ -259,11 +259,12 @@ class Crop(images.ResponsiveImage):
         record = picture.renditions or {}
         name, _, focal = record.get("key", "").partition("|")
         widths = tuple(record.get("sizes", {}).get(shape) or ()) if name == picture.file.name else ()
+        known = {"alt": alt, "recorded_bytes": picture.bytes, "picture": picture, "shape": shape}
         if not widths or not picture.width:
-            return cls(picture.file, picture.width or 0, picture.height or 0, (), alt, picture.bytes, picture, shape)
+            return cls(picture.file, picture.width or 0, picture.height or 0, (), **known)
         focal = tuple(float(part) for part in focal.split("|"))
         box = crops.crop_box(picture.width, picture.height, shape, *focal)
-        return cls(picture.file, box.width, box.height, widths, alt, picture.bytes, picture, shape, focal)
+        return cls(picture.file, box.width, box.height, widths, focal=focal, **known)
 
     @property
     def social(self):

@@ -278,6 +278,12 @@ def test_word_processor_markup_maps_onto_the_vocabulary():
     )
 
 
+def test_a_fact_box_keeps_its_headings_at_the_level_below_subheads():
+    assert body.sanitise(
+        "<aside class='fact-box'><h2>In numbers</h2><p>1.8 km</p><h1>Cost</h1><p>£40m</p></aside>"
+    ) == ('<aside class="fact-box"><h3>In numbers</h3><p>1.8 km</p><h3>Cost</h3><p>£40m</p></aside>')
+
+
 def test_links_get_our_rel_and_only_safe_addresses():
     cleaned = body.sanitise(
         '<p><a href="https://example.com" rel="opener" target="_blank">ok</a> '

@@ -24,6 +24,25 @@ export const Citation = Node.create({
   renderHTML() {
     return ["cite", 0]
   },
+  addKeyboardShortcuts() {
+    return {
+      // The attribution ends the quote: Enter goes on with the story in a paragraph after it (ProseMirror
+      // would otherwise try to split the attribution, which a quote cannot hold twice, and do nothing).
+      Enter: ({ editor }) => {
+        const { $from } = editor.state.selection
+        if ($from.parent.type.name !== this.name) return false
+        const afterQuote = $from.after($from.depth - 1)
+        return editor
+          .chain()
+          .command(({ tr, state }) => {
+            tr.insert(afterQuote, state.schema.nodes.paragraph.create())
+            return true
+          })
+          .setTextSelection(afterQuote + 1)
+          .run()
+      },
+    }
+  },
 })
 
 export const Quote = Node.create({
@@ -74,8 +93,11 @@ export const Quote = Node.create({
             if (node.type.name === this.name) {
               if (node.lastChild?.type.name === "citation") return false
               const end = $from.end(depth)
+              const placeholder = gettext("Who said it")
+              // The placeholder is selected, so what the editor types next replaces it.
               return chain()
-                .insertContentAt(end, { type: "citation", content: [{ type: "text", text: gettext("Who said it") }] })
+                .insertContentAt(end, { type: "citation", content: [{ type: "text", text: placeholder }] })
+                .setTextSelection({ from: end + 1, to: end + 1 + placeholder.length })
                 .run()
             }
           }
@@ -83,21 +105,37 @@ export const Quote = Node.create({
         },
       togglePullQuote:
         () =>
-        ({ editor, commands }) => {
-          if (!editor.isActive(this.name)) commands.wrapIn(this.name)
-          return commands.updateAttributes(this.name, { pull: !editor.getAttributes(this.name).pull })
+        ({ editor, chain }) => {
+          // A paragraph becomes a pull quote at once (editor.getAttributes reads the state before this command).
+          if (!editor.isActive(this.name)) {
+            return chain().wrapIn(this.name).updateAttributes(this.name, { pull: true }).run()
+          }
+          return chain().updateAttributes(this.name, { pull: !editor.getAttributes(this.name).pull }).run()
         },
     }
   },
   addKeyboardShortcuts() {
     return {
+      // Enter at the end of a quoted paragraph starts another paragraph of the quote. ProseMirror's own Enter
+      // would start the block the quote's content takes next by its own ordering, the attribution.
+      Enter: ({ editor }) => {
+        const { $from, empty } = editor.state.selection
+        const paragraph = $from.parent
+        const inQuote = paragraph.type.name === "paragraph" && $from.node($from.depth - 1).type.name === this.name
+        if (!empty || !inQuote || !paragraph.content.size || $from.parentOffset < paragraph.content.size) return false
+        return editor.commands.command(({ tr, state }) => {
+          tr.split($from.pos, 1, [{ type: state.schema.nodes.paragraph }])
+          return true
+        })
+      },
       "Mod-Shift-b": () => this.editor.commands.toggleQuote(),
       "Mod-Shift-p": () => this.editor.commands.togglePullQuote(),
     }
   },
   addMenuItems({ buttons, menu }) {
+    // Named as django-prose-editor's own quote button, which this one replaces (one quote button, not two).
     menu.defineItem({
-      name: "quote",
+      name: "blockquote",
       groups: "nodes",
       command: (editor) => editor.chain().focus().toggleQuote().run(),
       button: buttons.material("format_quote", gettext("Quote (Ctrl+Shift+B)")),
@@ -123,7 +161,10 @@ export const Quote = Node.create({
 export const FactBox = Node.create({
   name: "factBox",
   group: "block",
-  content: "heading? (paragraph | bulletList | orderedList)+",
+  // What articles/body.py keeps in a fact box, in any order: a heading typed first must not need a paragraph
+  // after it already (Tiptap would then lift the heading out of the box). Paragraph first, as the block
+  // Enter starts after a heading.
+  content: "(paragraph | heading | bulletList | orderedList)+",
   defining: true,
   parseHTML() {
     return [{ tag: "aside.fact-box" }]
@@ -149,6 +190,22 @@ export const FactBox = Node.create({
     })
   },
 })
+
+// Inserts an embed or a picture and puts the cursor in the paragraph after it (a new one at the end of the body).
+// Left selected, as Tiptap leaves a block inserted last, the block would be replaced by the next key typed.
+const insertBlockAndGoOn = (editor, content) =>
+  editor
+    .chain()
+    .focus()
+    .insertContent(content)
+    .command(({ tr, state, commands }) => {
+      const block = tr.selection.node
+      if (block?.type.name !== content.type) return true
+      const after = tr.selection.to
+      if (!tr.doc.resolve(after).nodeAfter?.isTextblock) tr.insert(after, state.schema.nodes.paragraph.create())
+      return commands.setTextSelection(after + 1)
+    })
+    .run()
 
 const embedDialog = updateAttrsDialog(
   {
@@ -193,6 +250,25 @@ export const Embed = Node.create({
     if (caption) parts.push(["figcaption", caption])
     return ["figure", { class: "embed" }, ...parts]
   },
+  // In the editor the embed is shown as text, not as the stored link: a click on a link inside the editor's
+  // non-editable blocks is followed, and would take the editor away from the story being written.
+  addNodeView() {
+    return ({ node }) => {
+      const dom = document.createElement("figure")
+      dom.className = "body-editor-embed"
+      const label = document.createElement("strong")
+      label.textContent = node.attrs.label || node.attrs.url
+      const address = document.createElement("span")
+      address.textContent = node.attrs.url
+      dom.append(label, address)
+      if (node.attrs.caption) {
+        const caption = document.createElement("figcaption")
+        caption.textContent = node.attrs.caption
+        dom.append(caption)
+      }
+      return { dom }
+    }
+  },
   addCommands() {
     return {
       insertEmbed:
@@ -201,11 +277,10 @@ export const Embed = Node.create({
           embedDialog(editor, {}).then((attrs) => {
             const url = attrs?.url?.trim()
             if (!url || !/^https?:\/\//i.test(url)) return
-            editor
-              .chain()
-              .focus()
-              .insertContent({ type: this.name, attrs: { url, label: attrs.label.trim(), caption: attrs.caption.trim() } })
-              .run()
+            insertBlockAndGoOn(editor, {
+              type: this.name,
+              attrs: { url, label: attrs.label.trim(), caption: attrs.caption.trim() },
+            })
           })
           return true
         },
@@ -301,11 +376,10 @@ export const Picture = Node.create({
         ({ editor }) => {
           pictureSummary(image).then((summary) => {
             if (!summary) return
-            editor
-              .chain()
-              .focus()
-              .insertContent({ type: this.name, attrs: { image: String(summary.id), caption: summary.caption } })
-              .run()
+            insertBlockAndGoOn(editor, {
+              type: this.name,
+              attrs: { image: String(summary.id), caption: summary.caption },
+            })
           })
           return true
         },
