@@ -423,15 +423,18 @@ def from_plain_text(text):
     return from_paragraphs(text.replace("\r\n", "\n").split("\n\n"))
 
 
-def _text(nodes):
+def _text(nodes, link_addresses=False):
+    """The words of inline nodes, line breaks kept; with `link_addresses`, each link's address after its text."""
     parts = []
     for node in nodes:
         if isinstance(node, str):
             parts.append(node)
         elif node.tag == "br":
             parts.append("\n")
+        elif link_addresses and node.tag == "a":
+            parts.append(f"{_text(node.children, link_addresses)} <{node.attr('href')}>")
         else:
-            parts.append(_text(node.children))
+            parts.append(_text(node.children, link_addresses))
     return "".join(parts)
 
 
@@ -517,19 +520,6 @@ def readable(markup):
     prefixes = {"h2": "## ", "h3": "### ", "li": "• ", "cite": "— "}
     lines = []
 
-    def inline(nodes):
-        parts = []
-        for node in nodes:
-            if isinstance(node, str):
-                parts.append(node)
-            elif node.tag == "br":
-                parts.append("\n")
-            elif node.tag == "a":
-                parts.append(f"{inline(node.children)} <{node.attr('href')}>")
-            else:
-                parts.append(inline(node.children))
-        return "".join(parts)
-
     def walk(nodes, prefix=""):
         for node in nodes:
             if not isinstance(node, Node):
@@ -549,7 +539,8 @@ def readable(markup):
             elif node.tag in ("ul", "ol") or node.tag == "li" and _has_blocks(node):
                 walk(node.children, prefix)
             else:
-                text = "\n".join(line.strip() for line in inline(node.children).strip().splitlines())
+                lines_of_block = _text(node.children, link_addresses=True).strip().splitlines()
+                text = "\n".join(line.strip() for line in lines_of_block)
                 lines.append(prefix + prefixes.get(node.tag, "") + text)
 
     walk(_parse(markup or "").children)
