@@ -25,7 +25,7 @@ import secrets
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
@@ -55,6 +55,7 @@ COMPRESSORS = {
 }
 NONCE = re.compile(r"'nonce-([^']+)'")
 CSP_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+CONDITIONAL_HEADERS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
 
 
 class Entry:
@@ -71,10 +72,17 @@ class Entry:
         self.nonce = nonce  # the CSP nonce in its headers (its body has none), renewed for each response
         self.etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
         self.last_modified = parse_http_date_safe(dict(headers).get("Last-Modified", ""))
-        self.generations = {}
+        self.generations = {}  # the generation of each key when it was kept (pagecache.store.keep)
+        self.changes = None  # and the store-wide CHANGES generation then
+        # What every response of it says, worked out once rather than on each hit.
+        self.surrogate_keys = purge.surrogate_keys(self.keys)
         content_type = dict(headers).get("Content-Type", "")
         compressible = len(body) >= MIN_COMPRESSED_BYTES and content_type.startswith(COMPRESSIBLE_TYPES)
         self.encodings = ("identity", *COMPRESSORS) if compressible else ("identity",)
+        varies = {}  # each header once, whatever its case, as patch_vary_headers() would
+        for name in [*vary, *(["Accept-Encoding"] if compressible else [])]:
+            varies.setdefault(name.lower(), name)
+        self.vary_header = ", ".join(varies.values())
 
     def body(self, encoding):
         """The body in one of its encodings, compressed on first use: a page served once and not kept (the
@@ -106,6 +114,12 @@ class Entry:
         boundary = min(moments) if moments else None
         expires = min(now + settings.PAGE_CACHE_SECONDS, boundary or float("inf"))
         return cls(response.status_code, headers, vary, body, declared.keys, boundary, expires, nonce)
+
+    def cache_control_header(self, now):
+        return ", ".join(
+            name.replace("_", "-") if value is True else f"{name.replace('_', '-')}={value}"
+            for name, value in self.cache_control(now).items()
+        )
 
     def cache_control(self, now):
         browser, cdn, revalidate = (
@@ -201,14 +215,16 @@ def respond(request, entry, state):
     response["Content-Length"] = str(len(body))
     if encoding != "identity":
         response["Content-Encoding"] = encoding
-    patch_vary_headers(response, [*entry.vary, *(["Accept-Encoding"] if len(entry.encodings) > 1 else [])])
+    if entry.vary_header:
+        response["Vary"] = entry.vary_header
     response["ETag"] = entry.etag
-    patch_cache_control(response, **entry.cache_control(timezone.now().timestamp()))
-    keys = purge.surrogate_keys(entry.keys)
-    if keys:
-        response["Surrogate-Key"] = " ".join(keys)
-        response["Cache-Tag"] = ",".join(keys)
+    response["Cache-Control"] = entry.cache_control_header(timezone.now().timestamp())
+    if entry.surrogate_keys:
+        response["Surrogate-Key"] = " ".join(entry.surrogate_keys)
+        response["Cache-Tag"] = ",".join(entry.surrogate_keys)
     response["X-Page-Cache"] = state
+    if not CONDITIONAL_HEADERS & request.META.keys():
+        return response
     conditional = get_conditional_response(
         request, etag=entry.etag, last_modified=entry.last_modified, response=response
     )
