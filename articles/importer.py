@@ -27,13 +27,13 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import agency_items, bylines, formats, images
+from articles import agency_items, bylines, formats, images, triggers
 from articles import body as body_markup
 from articles.mentions import KnownPerson, PeopleIndex, suggest_tags
 from articles.models import (
@@ -1161,10 +1161,12 @@ class _NewStory:
 
 def _insert_new_stories(stories):
     Article.objects.bulk_create([new.article for new in stories])
-    TaggedArticle.objects.bulk_create(
-        [TaggedArticle(content_object_id=new.article.pk, tag_id=pk) for new in stories for pk in new.tag_ids]
-    )
-    Article.objects.link_people([(new.article.pk, pk) for new in stories for pk in new.person_ids])
+    # Each story's search keywords once, after all its links, not once per tag and person.
+    with triggers.keywords_deferred(connection, [new.article.pk for new in stories]):
+        TaggedArticle.objects.bulk_create(
+            [TaggedArticle(content_object_id=new.article.pk, tag_id=pk) for new in stories for pk in new.tag_ids]
+        )
+        Article.objects.link_people([(new.article.pk, pk) for new in stories for pk in new.person_ids])
     RelatedHeadline.objects.bulk_create([row for new in stories for row in new.headlines])
 
 

@@ -332,6 +332,17 @@ class TagUsage(models.Model):
         return f"{self.tag_id}: {self.published_stories}"
 
 
+class DeferredKeywords(models.Model):
+    """A story whose search keywords the transaction writing its links refreshes itself, once, at its end
+    (articles.triggers.keywords_deferred); the triggers leave it alone meanwhile. A row lives only inside
+    that transaction."""
+
+    article_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self):
+        return str(self.article_id)
+
+
 def _bylines():
     """Stories' linked bylines, in order, with their people, in one query: prefetched wherever bylines show."""
     return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("person"))

@@ -13,6 +13,10 @@ restored backup's replay. An ORM signal would miss `update()`, bulk writes and r
 - **Search keywords**: `articles_article.search_keywords` holds the names of the story's tags and of its
   people with their other spellings (`keywords_sql`). Rewritten when a tag or person is linked or unlinked, a
   tag renamed, a person renamed or given other aliases, and when anything writes the column itself.
+  Refreshing them (and so the story's search document) once per link row costs more than the rest of
+  importing a story, so a write that links many tags and people to new stories wraps the links in
+  `keywords_deferred()`: inside its transaction the triggers leave those stories to it, and it refreshes
+  each once at the end (a `DEFERRED` row lives only inside that transaction; one left over is drift).
 - **Search documents**: which article columns are searched, and how strongly, is `SEARCH_DOCUMENT`: the one
   place to change when search should read another column. PostgreSQL's `search_vector` (migration 0002's
   column) and SQLite's FTS5 mirror (`articles_article_fts`) are both built from it by `install()`. To change
@@ -30,7 +34,10 @@ Table and column names are written out (not read from the models) because migrat
 against whatever state the schema is in; they are the names the models have had since 0001.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.db import transaction
 
 # The migration that first installs them.
 MIGRATION = "0010_derived_data_triggers"
@@ -42,6 +49,7 @@ TAG = "taggit_tag"
 PERSON = "articles_person"
 MENTIONS = "articles_article_people"
 FTS_TABLE = "articles_article_fts"
+DEFERRED = "articles_deferredkeywords"  # migration 0020: stories whose keywords a transaction refreshes itself
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,12 @@ def document_for(connection):
     return next(document for document in reversed(SEARCH_DOCUMENTS) if {c.name for c in document} <= present)
 
 
+def can_defer(connection):
+    """Whether the schema has the `DEFERRED` table (migration 0020), which the keyword triggers then consult."""
+    with connection.cursor() as cursor:
+        return DEFERRED in connection.introspection.table_names(cursor)
+
+
 def _columns(document):
     return tuple(column.name for column in document)
 
@@ -122,11 +136,18 @@ def search_vector_sql(row, document=SEARCH_DOCUMENT):
 # --- SQLite ---------------------------------------------------------------------------------------------------
 
 
-def _sqlite_refresh_keywords(article_id):
+def _not_deferred(article_id, deferrable):
+    """SQL that is true unless the story's keywords are left to the transaction writing its links."""
+    if not deferrable:
+        return "TRUE"
+    return f"NOT EXISTS (SELECT 1 FROM {DEFERRED} WHERE article_id = {article_id})"
+
+
+def _sqlite_refresh_keywords(article_id, deferrable):
     current = keywords_sql(article_id, "sqlite")
     return (
         f"UPDATE {ARTICLE} SET search_keywords = {current}"
-        f" WHERE id = {article_id} AND search_keywords IS NOT {current};"
+        f" WHERE id = {article_id} AND {_not_deferred(article_id, deferrable)} AND search_keywords IS NOT {current};"
     )
 
 
@@ -153,13 +174,18 @@ def _sqlite_row_time(row_id):
     return f"UPDATE {TAGGED} SET published_at = {indexed} WHERE id = {row_id} AND published_at IS NOT {indexed};"
 
 
-def sqlite_triggers(document=SEARCH_DOCUMENT):
+def sqlite_triggers(document=SEARCH_DOCUMENT, deferrable=True):
     """{name: CREATE TRIGGER statement}. SQLite triggers cannot change NEW, so they all run AFTER the write.
 
     A trigger's own UPDATE does not fire that same trigger again (recursive_triggers is off), but does fire
-    the others on its table: the row-time fix-up below fires the count trigger, for instance.
+    the others on its table: the row-time fix-up below fires the count trigger, for instance. `deferrable`:
+    whether the schema has the `DEFERRED` table yet (see `document_for` for why that varies).
     """
     names = _columns(document)
+
+    def refresh(article_id):
+        return _sqlite_refresh_keywords(article_id, deferrable)
+
     changed_document = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in names)
     return {
         # Related-stories index and counts.
@@ -204,19 +230,20 @@ def sqlite_triggers(document=SEARCH_DOCUMENT):
         # Search keywords.
         "articles_keywords_tag_linked": f"""
             CREATE TRIGGER articles_keywords_tag_linked AFTER INSERT ON {TAGGED}
+            WHEN {_not_deferred("NEW.content_object_id", deferrable)}
             BEGIN
-                {_sqlite_refresh_keywords("NEW.content_object_id")}
+                {refresh("NEW.content_object_id")}
             END""",
         "articles_keywords_tag_unlinked": f"""
             CREATE TRIGGER articles_keywords_tag_unlinked AFTER DELETE ON {TAGGED}
             BEGIN
-                {_sqlite_refresh_keywords("OLD.content_object_id")}
+                {refresh("OLD.content_object_id")}
             END""",
         "articles_keywords_tag_relinked": f"""
             CREATE TRIGGER articles_keywords_tag_relinked AFTER UPDATE OF tag_id, content_object_id ON {TAGGED}
             BEGIN
-                {_sqlite_refresh_keywords("OLD.content_object_id")}
-                {_sqlite_refresh_keywords("NEW.content_object_id")}
+                {refresh("OLD.content_object_id")}
+                {refresh("NEW.content_object_id")}
             END""",
         "articles_keywords_tag_renamed": f"""
             CREATE TRIGGER articles_keywords_tag_renamed AFTER UPDATE OF name ON {TAG}
@@ -227,19 +254,20 @@ def sqlite_triggers(document=SEARCH_DOCUMENT):
             END""",
         "articles_keywords_person_linked": f"""
             CREATE TRIGGER articles_keywords_person_linked AFTER INSERT ON {MENTIONS}
+            WHEN {_not_deferred("NEW.article_id", deferrable)}
             BEGIN
-                {_sqlite_refresh_keywords("NEW.article_id")}
+                {refresh("NEW.article_id")}
             END""",
         "articles_keywords_person_unlinked": f"""
             CREATE TRIGGER articles_keywords_person_unlinked AFTER DELETE ON {MENTIONS}
             BEGIN
-                {_sqlite_refresh_keywords("OLD.article_id")}
+                {refresh("OLD.article_id")}
             END""",
         "articles_keywords_person_relinked": f"""
             CREATE TRIGGER articles_keywords_person_relinked AFTER UPDATE OF article_id, person_id ON {MENTIONS}
             BEGIN
-                {_sqlite_refresh_keywords("OLD.article_id")}
-                {_sqlite_refresh_keywords("NEW.article_id")}
+                {refresh("OLD.article_id")}
+                {refresh("NEW.article_id")}
             END""",
         "articles_keywords_person_renamed": f"""
             CREATE TRIGGER articles_keywords_person_renamed AFTER UPDATE OF name, aliases ON {PERSON}
@@ -252,13 +280,13 @@ def sqlite_triggers(document=SEARCH_DOCUMENT):
         "articles_keywords_written": f"""
             CREATE TRIGGER articles_keywords_written AFTER UPDATE OF search_keywords ON {ARTICLE}
             BEGIN
-                {_sqlite_refresh_keywords("NEW.id")}
+                {refresh("NEW.id")}
             END""",
         "articles_keywords_story_added": f"""
             CREATE TRIGGER articles_keywords_story_added AFTER INSERT ON {ARTICLE}
             WHEN NEW.search_keywords <> ''
             BEGIN
-                {_sqlite_refresh_keywords("NEW.id")}
+                {refresh("NEW.id")}
             END""",
         # The FTS5 mirror of the searched columns.
         "articles_fts_story_added": f"""
@@ -288,7 +316,7 @@ def _plpgsql(name, body):
     return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\nEND\n$$"
 
 
-def postgres_statements(document=SEARCH_DOCUMENT):
+def postgres_statements(document=SEARCH_DOCUMENT, deferrable=True):
     """Functions and triggers, in order. PostgreSQL triggers may change NEW, so row fix-ups run BEFORE."""
     names = _columns(document)
     unchanged_document = " AND ".join(f"NEW.{name} IS NOT DISTINCT FROM OLD.{name}" for name in names)
@@ -298,7 +326,8 @@ def postgres_statements(document=SEARCH_DOCUMENT):
         f" SELECT {keywords_sql('story', 'postgresql')} $$",
         "CREATE OR REPLACE FUNCTION articles_refresh_keywords(story bigint) RETURNS void LANGUAGE sql AS $$"
         f" UPDATE {ARTICLE} SET search_keywords = articles_article_keywords(id)"
-        " WHERE id = story AND search_keywords IS DISTINCT FROM articles_article_keywords(id) $$",
+        f" WHERE id = story AND {_not_deferred('story', deferrable)}"
+        " AND search_keywords IS DISTINCT FROM articles_article_keywords(id) $$",
         # The story row itself: its keywords are recomputed on every write of the searched columns (a stale
         # instance saved back cannot undo them) and the vector rebuilt only when the document changed.
         _plpgsql(
@@ -438,13 +467,17 @@ def _fingerprint(statements):
     return hashlib.sha256("\n".join(" ".join(s.split()) for s in statements).encode()).hexdigest()[:16]
 
 
-def install(connection):
-    """Create (or replace) every trigger and the search mirror; existing rows are left as they are."""
+def install(connection, deferrable=None):
+    """Create (or replace) every trigger and the search mirror; existing rows are left as they are.
+
+    `deferrable`: whether the keyword triggers consult the `DEFERRED` table (by default, whether it exists)."""
     document = document_for(connection)
+    if deferrable is None:
+        deferrable = can_defer(connection)
     names = _columns(document)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            statements = postgres_statements(document)
+            statements = postgres_statements(document, deferrable)
             for statement in statements:
                 cursor.execute(statement)
             cursor.execute(f"COMMENT ON FUNCTION articles_article_keywords(bigint) IS '{_fingerprint(statements)}'")
@@ -458,7 +491,7 @@ def install(connection):
             cursor.execute(
                 f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(names)}, tokenize='{FTS_TOKENIZER}')"
             )
-        for statement in sqlite_triggers(document).values():
+        for statement in sqlite_triggers(document, deferrable).values():
             cursor.execute(statement)
 
 
@@ -496,6 +529,7 @@ def _postgres_trigger_tables():
 def is_installed(connection):
     """Whether every trigger exists exactly as this module writes it (SQLite loses them to table rebuilds)."""
     document = document_for(connection)
+    deferrable = can_defer(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -503,7 +537,7 @@ def is_installed(connection):
                 " WHERE to_regprocedure('articles_article_keywords(bigint)') IS NOT NULL"
             )
             row = cursor.fetchone()
-            if not row or row[0] != _fingerprint(postgres_statements(document)):
+            if not row or row[0] != _fingerprint(postgres_statements(document, deferrable)):
                 return False
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
@@ -515,7 +549,8 @@ def is_installed(connection):
         cursor.execute(f"PRAGMA table_info({FTS_TABLE})")
         if tuple(row[1] for row in cursor.fetchall()) != _columns(document):
             return False
-    return all(existing.get(name) == " ".join(sql.split()) for name, sql in sqlite_triggers(document).items())
+    expected = sqlite_triggers(document, deferrable)
+    return all(existing.get(name) == " ".join(sql.split()) for name, sql in expected.items())
 
 
 def _distinct(vendor):
@@ -542,6 +577,9 @@ def drift(connection, structures=None):
             f"SELECT count(*) FROM {ARTICLE} WHERE search_keywords {differs} {keywords_sql(f'{ARTICLE}.id', vendor)}"
         ),
     }
+    if can_defer(connection):
+        # Rows live only inside the transaction that wrote them (keywords_deferred): one seen here was left.
+        queries["deferred search keywords left over"] = f"SELECT count(*) FROM {DEFERRED}"
     if vendor == "postgresql":
         queries["search vectors"] = (
             f"SELECT count(*) FROM {ARTICLE}"
@@ -584,6 +622,8 @@ def rebuild(connection):
             f" WHERE ta.tag_id = t.id AND ta.published_at IS NOT NULL) FROM {TAG} t WHERE true"
             " ON CONFLICT (tag_id) DO UPDATE SET published_stories = excluded.published_stories"
         )
+        if can_defer(connection):
+            cursor.execute(f"DELETE FROM {DEFERRED}")
         current = keywords_sql(f"{ARTICLE}.id", vendor)
         cursor.execute(f"UPDATE {ARTICLE} SET search_keywords = {current} WHERE search_keywords {differs} {current}")
         if vendor == "postgresql":
@@ -596,6 +636,41 @@ def rebuild(connection):
             columns = ", ".join(_columns(document))
             cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, {columns}) SELECT id, {columns} FROM {ARTICLE}")
     return before
+
+
+# Ids per statement: well under SQLite's and PostgreSQL's limits on parameters.
+DEFERRED_CHUNK = 500
+
+
+@contextmanager
+def keywords_deferred(connection, article_ids):
+    """Write links of the stories `article_ids` (tags, people) inside this block with their search keywords,
+    and so their search documents, refreshed once at its end instead of once per link row.
+
+    One transaction: the rows that tell the triggers to leave these stories alone are seen by nobody else
+    (other connections see only committed rows, and the block removes them before it commits), and if the
+    block fails they go with the rest of its writes.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
+        yield
+        return
+    vendor = connection.vendor
+    chunks = [ids[start : start + DEFERRED_CHUNK] for start in range(0, len(ids), DEFERRED_CHUNK)]
+    # No savepoint of its own: a failure inside fails the enclosing transaction, which takes the rows with it.
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {DEFERRED} (article_id) VALUES (%s)", [(pk,) for pk in ids])
+        yield
+        current = keywords_sql(f"{ARTICLE}.id", vendor)
+        for chunk in chunks:
+            listed = ", ".join(["%s"] * len(chunk))
+            # Written while the triggers still leave these stories alone, so each is refreshed only here.
+            cursor.execute(
+                f"UPDATE {ARTICLE} SET search_keywords = {current}"
+                f" WHERE id IN ({listed}) AND search_keywords {_distinct(vendor)} {current}",
+                chunk,
+            )
+            cursor.execute(f"DELETE FROM {DEFERRED} WHERE article_id IN ({listed})", chunk)
 
 
 def rebuilding_tables(*operations):

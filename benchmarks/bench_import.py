@@ -1,12 +1,13 @@
 """Import a folder of generated wire stories and print files/s and memory.
 
-    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py [--files 10000] [--corpus mixed|uniform]
+    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py [--files 10000] [--corpus mixed|uniform|people-eval]
     DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py --largest-file
     DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_import.py --bad-files 100 --people 6000
 
 The mixed corpus (the default) is tests/wire_corpus.py's: section folders with
 repeated names, the four plain-text layouts, hard-wrapped copy, datelines.
---largest-file imports one file of the largest size the importer allows and
+people-eval repeats ../shared/fixtures/people-eval's long, name-dense stories,
+each copy a story of its own. --largest-file imports one file of the largest size the importer allows and
 prints its time and peak memory; --bad-files times --continue-on-error over
 empty files on a database holding --people people and on an empty one.
 People detection and tag suggestions are on, as in every import.
@@ -68,6 +69,22 @@ def generate_mixed(folder, count):
     generate_archive(count, seed=20261125, extras=False).write(folder)
 
 
+PEOPLE_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "people-eval"
+
+
+def generate_people_eval(folder, count):
+    """Long, name-dense wire stories: the evaluation set's, each copy made a story of its own (its lede
+    carries its number), as a day of agency copy on the same events would be."""
+    stories = sorted(PEOPLE_EVAL.glob("*.txt"))
+    if not stories:
+        raise SystemExit(f"no evaluation stories under {PEOPLE_EVAL}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        source = stories[number % len(stories)]
+        lede, rest = source.read_text(encoding="utf-8").split("\n", 1)
+        (folder / f"{number:05}-{source.name}").write_text(f"{lede} (take {number})\n{rest}", encoding="utf-8")
+
+
 def largest_story(limit):
     """Hard-wrapped agency copy up to `limit` bytes: a long feature, many paragraphs."""
     import textwrap
@@ -97,7 +114,7 @@ def resident_mb():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
-    parser.add_argument("--corpus", choices=["mixed", "uniform"], default="mixed")
+    parser.add_argument("--corpus", choices=["mixed", "uniform", "people-eval"], default="mixed")
     parser.add_argument("--largest-file", action="store_true", help="import one file of the largest allowed size")
     parser.add_argument("--bad-files", type=int, default=0, help="time --continue-on-error over this many bad files")
     parser.add_argument("--people", type=int, default=6000, help="people in the database for --bad-files")
@@ -165,7 +182,8 @@ def main():
                 return
             wire = scratch / "wire"
             started = time.perf_counter()
-            (generate_mixed if options.corpus == "mixed" else generate)(wire, options.files)
+            generators = {"mixed": generate_mixed, "uniform": generate, "people-eval": generate_people_eval}
+            generators[options.corpus](wire, options.files)
             print(
                 f"generated {options.files} {options.corpus} files in {time.perf_counter() - started:.1f}s under {wire}"
             )

@@ -154,6 +154,47 @@ def test_deleting_stories_and_people_keeps_counts_and_keywords(client):
     assert_no_drift()
 
 
+def test_links_written_with_keywords_deferred_are_searchable_once_the_block_ends(client):
+    story = make_article("Quay wall repaired", slug="quay-wall", body="Masons finished the wall.")
+    other = make_article("Ferry timetable", slug="ferry-timetable", body="Ferries run hourly.")
+    harbour_master = make_person("Ines Valcourt")
+    with transaction.atomic():
+        with triggers.keywords_deferred(connection, [story.pk]):
+            story.tags.add("Stonework")
+            story.people.add(harbour_master)
+            other.tags.add("Timetables")  # not deferred: kept at once, as always
+            assert Article.objects.get(pk=other.pk).search_keywords == "Timetables"
+        assert Article.objects.get(pk=story.pk).search_keywords == "Stonework\nInes Valcourt"
+    assert found(client, "Valcourt") == ["Quay wall repaired"]
+    assert found(client, "stonework") == ["Quay wall repaired"]
+    assert_no_drift()
+
+
+def test_a_failed_block_with_keywords_deferred_leaves_nothing_behind(client):
+    story = make_article("Quay wall repaired", slug="quay-wall", tags=["Stonework"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with triggers.keywords_deferred(connection, [story.pk]):
+            story.tags.add("Masonry")
+            raise RuntimeError("the import stopped")
+    assert Article.objects.get(pk=story.pk).search_keywords == "Stonework"
+    assert found(client, "masonry") == []
+    story.tags.add("Harbour walls")  # the triggers keep the story again
+    assert found(client, "harbour walls") == ["Quay wall repaired"]
+    assert_no_drift()
+
+
+def test_a_deferral_row_left_behind_is_drift_and_rebuild_clears_it():
+    story = make_article("Quay wall repaired", slug="quay-wall")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {triggers.DEFERRED} (article_id) VALUES (%s)", [story.pk])
+    story.tags.add("Stonework")
+    assert derived.check()["deferred search keywords left over"] == 1
+    assert derived.check()["search keywords"] == 1
+    derived.rebuild()
+    assert Article.objects.get(pk=story.pk).search_keywords == "Stonework"
+    assert_no_drift()
+
+
 def test_merging_tags_moves_counts_and_search_names():
     first = make_article("Gaza talks resume", tags=["Gaza"])
     second = make_article("Aid reaches Gaza Strip", tags=["Gaza Strip"])
