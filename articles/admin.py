@@ -46,9 +46,7 @@ from articles.models import (
 )
 from articles.related import rank_related
 from articles.revisions import FIELD_LABELS, diff_snapshots, record_baseline, restore_changes, take_snapshot
-
-# Uploads are checked by the model field's validator, which says exactly what is wrong.
-IMAGE_UPLOADS = {models.ImageField: {"form_class": ImageUploadField}}
+from pictures.models import Picture
 
 # Positions are moved this far out of the way while an edit reorders them (see save below).
 POSITION_SHUFFLE_OFFSET = 20000
@@ -85,8 +83,13 @@ class VersionedAdminForm(forms.ModelForm):
 
 
 class PersonAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
-    kept_upload_fields = ["photo"]
-    photo_kept = forms.CharField(widget=forms.HiddenInput, required=False)
+    kept_upload_fields = ["photo_upload"]
+    photo_upload = ImageUploadField(
+        label="Upload a new photo",
+        required=False,
+        help_text="It goes into the picture library and becomes their photo.",
+    )
+    photo_upload_kept = forms.CharField(widget=forms.HiddenInput, required=False)
     # People have no revision history: the form carries, signed, the record as it was opened.
     opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -96,8 +99,27 @@ class PersonAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
 
 
 class ArticleAdminForm(kept_uploads.KeepsUploads, VersionedAdminForm):
+    # A photo uploaded while writing goes into the picture library, described by the three fields after it, and
+    # becomes the lead (ArticleAdmin.save_model): one kind of lead picture, however it was found.
     kept_upload_fields = ["lead_image"]
+    lead_image = ImageUploadField(
+        label="Upload a new lead picture",
+        required=False,
+        help_text="It goes into the picture library, described as below, and becomes this story's lead.",
+    )
     lead_image_kept = forms.CharField(widget=forms.HiddenInput, required=False)
+    lead_image_alt = forms.CharField(
+        label="Alt text",
+        max_length=Picture._meta.get_field("alt").max_length,
+        required=False,
+        help_text="What the new picture shows, for readers who cannot see it.",
+    )
+    lead_image_caption = forms.CharField(
+        label="Caption", max_length=Picture._meta.get_field("caption").max_length, required=False
+    )
+    lead_image_credit = forms.CharField(
+        label="Credit", max_length=Picture._meta.get_field("credit").max_length, required=False
+    )
     body = BodyField(help_text="Paragraphs, subheads, links, lists, quotes, fact boxes and embeds.")
     # Set by ArticleAdmin.get_form for the requesting user.
     may_publish = False
@@ -576,9 +598,6 @@ ARTICLE_TEXT_FIELDS = [
     "dateline",
     "source",
     "status",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
 ]
 
 
@@ -598,9 +617,10 @@ def article_merge_parts():
         merging.DateTimePart("published_at", FIELD_LABELS["published_at"]),
         merging.TagsPart("tags", FIELD_LABELS["tags"]),
         merging.PeoplePart("people", FIELD_LABELS["people"]),
-        merging.ChoicePart("lead_library_picture", FIELD_LABELS["lead_library_picture"]),
+        merging.PicturePart(
+            "lead_library_picture", FIELD_LABELS["lead_library_picture"], "lead_image", "lead_image_kept"
+        ),
         merging.ChoicePart("lead_shape", FIELD_LABELS["lead_shape"], names=dict(Article.LeadShape.choices)),
-        merging.ImagePart("lead_image", FIELD_LABELS["lead_image"], kept_upload_key="lead_image_kept"),
         merging.RowsPart(
             "related_headlines",
             FIELD_LABELS["related_headlines"],
@@ -649,14 +669,13 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
     inlines = [RelatedHeadlineInline, PinnedStoryInline, ExcludedStoryInline, CorrectionInline]
     readonly_fields = ["related_preview", "preview_link", "publication_state"]
     actions = ["submit_for_review", "publish", "unpublish"]
-    formfield_overrides = IMAGE_UPLOADS
     save_on_top = True
     fieldsets = [
         # A newsroom's order: the words first, then when it goes out and its picture, then where it sits.
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Publishing", {"fields": ["publication_state", "status", "published_at", "opened_version"]}),
         (
-            "Lead image",
+            "Lead picture",
             {
                 "fields": [
                     "lead_library_picture",
@@ -724,9 +743,16 @@ class ArticleAdmin(BodyEditorAdmin, ConflictSafeAdmin):
             record_baseline(obj)  # so the first recorded edit of an older story can be undone too
         else:
             obj.created_by = request.user
-        obj.prepare_images()
+        upload = form.cleaned_data.get("lead_image")
+        if upload:
+            obj.lead_library_picture = Picture.objects.create(
+                file=upload,
+                alt=form.cleaned_data.get("lead_image_alt", ""),
+                caption=form.cleaned_data.get("lead_image_caption", ""),
+                credit=form.cleaned_data.get("lead_image_credit", ""),
+                uploaded_by=request.user,
+            )
         super().save_model(request, obj, form, change)
-        obj.build_renditions()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -1003,7 +1029,8 @@ class PersonAdmin(ConflictSafeAdmin):
                     "role",
                     "bio",
                     "photo",
-                    "photo_kept",
+                    "photo_upload",
+                    "photo_upload_kept",
                     "aliases",
                     "found_automatically",
                     "found_as_text",
@@ -1019,7 +1046,8 @@ class PersonAdmin(ConflictSafeAdmin):
     list_filter = ["author_kind", "found_automatically"]
     search_fields = ["name", "aliases", "role"]
     prepopulated_fields = {"slug": ["name"]}
-    formfield_overrides = IMAGE_UPLOADS
+    # The library's own list (thumbnails, search, upload) opens as the chooser, as for a story's lead.
+    raw_id_fields = ["photo"]
     # The story count's GROUP BY drops Meta.ordering, so pages need it stated.
     ordering = ["name"]
     actions = ["merge_selected", "mark_not_a_person"]
@@ -1046,9 +1074,11 @@ class PersonAdmin(ConflictSafeAdmin):
             obj.version = opened + 1
         if "found_automatically" not in form.changed_data:
             obj.found_automatically = False  # an editor has looked at this record and kept it
-        obj.prepare_images()
+        upload = form.cleaned_data.get("photo_upload")
+        if upload:
+            # A portrait: its title and alt text say whose, as the library lists and stories would show it.
+            obj.photo = Picture.objects.create(file=upload, title=obj.name, alt=obj.name, uploaded_by=request.user)
         super().save_model(request, obj, form, change)
-        obj.build_renditions()
 
     @admin.display(description="stories", ordering="article_count")
     def article_count(self, person):
@@ -1061,7 +1091,7 @@ class PersonAdmin(ConflictSafeAdmin):
             *(merging.TextPart(name, label) for name, label in PERSON_FIELD_LABELS.items()),
             merging.ChoicePart("author_kind", "Writes for us as", {"": "not an author", **dict(AuthorKind.choices)}),
             merging.CheckboxPart("found_automatically", "Found automatically"),
-            merging.ImagePart("photo", "Photo", kept_upload_key="photo_kept"),
+            merging.PicturePart("photo", "Photo", "photo_upload", "photo_upload_kept"),
         ]
 
     def stored_snapshot(self, obj):

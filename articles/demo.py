@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Correction, FrontPageSlot, Person, Section
+from pictures.models import Picture
 
 DEMO_FOLDER = settings.BASE_DIR / "demo"
 DEMO_NEWSROOM = DEMO_FOLDER / "newsroom.json"
@@ -47,12 +48,11 @@ def set_up_desk(data):
                 "profile_urls": "\n".join(entry.get("profiles", [])),
             },
         )
-        if entry.get("photo") and not person.photo:
+        if entry.get("photo") and not person.photo_id:
             path = DEMO_FOLDER / entry["photo"]
-            person.photo = SimpleUploadedFile(path.name, path.read_bytes(), content_type="image/png")
-            person.prepare_images()
+            upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="image/png")
+            person.photo = Picture.objects.create(file=upload, title=person.name, alt=person.name)
             person.save()
-            person.build_renditions()
 
 
 def add_corrections(entries):

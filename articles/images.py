@@ -1,10 +1,9 @@
-"""Uploaded photos: checked on the way in, cleaned before they are stored, served as responsive renditions.
+"""Uploaded photos: checked on the way in, cleaned before they are stored, drawn as responsive renditions.
 
-Every picture comes in through `prepare_picture` (check, straighten, strip metadata, name from the
-verified format): the admin through the models' `prepare_images()`, the importer directly;
-`validate_image` is also the model fields' validator. `refresh_renditions` runs once the original is
-stored. Rendition names derive from the original's name, so any app server can (re)build them and
-they land in the same place.
+Every photo is a picture in the library (pictures.models.Picture), which takes it in through the checks
+here: `validate_image` for the forms and the importer, `prepare_picture` (check, straighten, strip metadata,
+name from the verified format) for what is not a JPEG, whose metadata the library strips losslessly itself.
+`ResponsiveImage` is what templates draw; the library's crops (pictures.models.Crop) are ones.
 """
 
 import io
@@ -180,48 +179,6 @@ def flatten(image):
     return image.convert("RGB")
 
 
-def rendition_widths(original_width):
-    """The configured widths narrower than the original, plus the original's own width: never upscaled."""
-    widths = [width for width in settings.IMAGE_RENDITION_WIDTHS if width < original_width]
-    if original_width <= max(settings.IMAGE_RENDITION_WIDTHS):
-        widths.append(original_width)
-    return widths
-
-
-def rendition_name(original_name, width, extension):
-    stem, _ = posixpath.splitext(original_name)
-    return f"renditions/{stem}-{width}w.{extension}"
-
-
-def build_renditions(field_file, rebuild=False):
-    """Write the renditions of a stored image that are missing (all of them with `rebuild`); returns the widths.
-
-    Only the image's header is read unless something has to be written.
-    """
-    if not field_file:
-        return []
-    storage = field_file.storage
-    with field_file.open("rb"), Image.open(field_file) as image:
-        width, height = upright_size(image)
-        widths = rendition_widths(width)
-        missing = [
-            rendition
-            for rendition in widths
-            if rebuild
-            or not all(storage.exists(rendition_name(field_file.name, rendition, ext)) for ext in RENDITION_FORMATS)
-        ]
-        if missing:
-            upright = ImageOps.exif_transpose(image)
-            for rendition in missing:
-                resized = upright.resize((rendition, scaled_height(width, height, rendition)), Image.Resampling.LANCZOS)
-                for extension, image_format in RENDITION_FORMATS.items():
-                    name = rendition_name(field_file.name, rendition, extension)
-                    if storage.exists(name):
-                        storage.delete(name)
-                    storage.save(name, ContentFile(encode(resized, image_format)))
-    return widths
-
-
 def upright_size(image):
     """The size once EXIF orientation is applied (images stored before clean-up may still carry it)."""
     width, height = image.size
@@ -232,19 +189,6 @@ def upright_size(image):
 
 def scaled_height(original_width, original_height, width):
     return max(1, round(original_height * width / original_width))
-
-
-def refresh_renditions(instance, field_name, renditions_field, rebuild=False):
-    """Build the renditions of `instance.<field_name>` and record which exist, without touching other columns."""
-    field_file = getattr(instance, field_name)
-    record = {}
-    if field_file:
-        # The size too, for feeds' enclosures: pages never ask the store about a file.
-        record = {"name": field_file.name, "widths": build_renditions(field_file, rebuild), "bytes": field_file.size}
-    if record != getattr(instance, renditions_field):
-        setattr(instance, renditions_field, record)
-        type(instance)._default_manager.filter(pk=instance.pk).update(**{renditions_field: record})
-    return record
 
 
 @dataclass(frozen=True)
@@ -265,14 +209,6 @@ class ResponsiveImage:
     alt: str = ""
     recorded_bytes: int | None = None
 
-    @classmethod
-    def of(cls, field_file, width, height, renditions, alt=""):
-        if not field_file:
-            return None
-        # What was recorded for another file (the image was replaced since) is not this image's.
-        recorded = renditions if renditions.get("name") == field_file.name else {}
-        return cls(field_file, width or 0, height or 0, tuple(recorded.get("widths", ())), alt, recorded.get("bytes"))
-
     @property
     def url(self):
         return self.field_file.url
@@ -283,14 +219,8 @@ class ResponsiveImage:
         return self.recorded_bytes if self.recorded_bytes is not None else self.field_file.size
 
     def renditions(self, extension):
-        return [
-            Rendition(
-                self.field_file.storage.url(rendition_name(self.field_file.name, width, extension)),
-                width,
-                scaled_height(self.width, self.height, width),
-            )
-            for width in self.widths
-        ]
+        """The stored renditions in `extension`, narrowest first: none here; pictures.models.Crop knows its own."""
+        return []
 
     @property
     def webp_srcset(self):

@@ -47,6 +47,7 @@ from articles.models import (
 )
 from articles.revisions import REVISION_BATCH, record_baseline, record_revisions
 from articles.topics import suggest_subjects
+from pictures.models import Picture
 
 # Files a directory walk picks up; anything else there (images, notes) is skipped and listed.
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".wire", ".xml", ".nitf", ""})
@@ -255,8 +256,8 @@ class Importer:
         self.on_story = on_story or (lambda story: None)
         self.on_file = on_file or (lambda source: None)
         self._agency = agency_items.Gate(status_given=status is not None)
-        self._image_storage = Article._meta.get_field("lead_image").storage
-        self._stored_images = []
+        self._image_storage = Picture._meta.get_field("file").storage
+        self._stored_images = []  # names of the pictures' files this run stored, removed if it rolls back
         self._keys_seen = {}  # source key -> the input that imported it in this run
         self._files_seen = {}  # content digest -> the first file with those bytes in this run
         self._saved = []  # (file, its story reports), told to on_story once they are committed
@@ -372,7 +373,7 @@ class Importer:
         digests = {f"{PARSER_VERSION}:{content}" for _, content in self._read_ahead.values()}
         self._digests_looked_up, self._stored_by_digest = digests, {}
         rows = Article.objects.filter(import_digest__in=digests).values_list(
-            "import_digest", "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+            "import_digest", "pk", "source_key", "slug", "headline", "lead_library_picture", "import_origin"
         )
         for digest, *row in rows:
             self._stored_by_digest.setdefault(digest, []).append(tuple(row))
@@ -465,11 +466,11 @@ class Importer:
         else:
             stored = list(
                 Article.objects.filter(import_digest=digest).values_list(
-                    "pk", "source_key", "slug", "headline", "lead_image", "import_origin"
+                    "pk", "source_key", "slug", "headline", "lead_library_picture", "import_origin"
                 )
             )
         # Agency items go the long way: their versions decide what an item becomes.
-        if not stored or any(lead_image or key.startswith("guid:") for _, key, _, _, lead_image, _ in stored):
+        if not stored or any(lead or key.startswith("guid:") for _, key, _, _, lead, _ in stored):
             return None
         own_key = _key_text(f"file:{source.name}")
         for _, key, *_ in stored:
@@ -550,11 +551,8 @@ class Importer:
             digest = f"by-slug:{digest.partition(':')[2]}"
         article.import_digest, article.import_origin = digest, source.origin
         image = self._read_image(source, story)
-        if image and self._image_differs(article, image):
-            changed.append("lead_image")
-            if not self.dry_run:
-                article.lead_image.save(image.name, ContentFile(image.data), save=False)
-                self._stored_images.append(article.lead_image.name)
+        if image:
+            changed.extend(self._take_lead_picture(article, story, image))
 
         tags, tags_suggested, tags_changed = self._sync_tags(article, story, new)
         if tags_changed:
@@ -575,10 +573,6 @@ class Importer:
             changed.append("authors")
         if changed and not created:
             article.save()
-        if "lead_image" in changed:
-            # Readers get responsive renditions as after an upload in the admin, but only once the
-            # import has committed: a refused or dry run must leave no files behind.
-            transaction.on_commit(lambda: article.build_renditions(rebuild=True))
         linked_waiting = self._link_waiting_headlines(article, created or "headline" in changed)
         if created and story.item is None:
             # Recorded with the batch's other new stories; an agency item's versions may follow in this run.
@@ -753,14 +747,6 @@ class Importer:
             values["headline"] = story.headline
         if story.slug:
             values["slug"] = story.slug
-        # What the file says about its picture; an editor's words stay where the file is silent.
-        for name, value in [
-            ("lead_image_alt", story.image_alt),
-            ("lead_image_caption", story.image_caption),
-            ("lead_image_credit", story.image_credit),
-        ]:
-            if value:
-                values[name] = value
         changed = [name for name, value in values.items() if getattr(article, name) != value]
         for name in changed:
             setattr(article, name, values[name])
@@ -788,12 +774,11 @@ class Importer:
                 f"cannot read {story.image}: {error.strerror}", source=story.source, field="image"
             ) from None
         try:
-            picture = images.prepare_picture(ContentFile(data), posixpath.basename(story.image))
+            images.validate_image(ContentFile(data))
         except ValidationError as error:
             reasons = " ".join(error.messages)
             raise ImportProblem(f"{story.image}: {reasons}", source=story.source, field="image") from None
-        cleaned = picture.read()
-        return _ImageData(name=picture.name, data=cleaned, digest=hashlib.sha256(cleaned).hexdigest())
+        return _ImageData(name=posixpath.basename(story.image), data=data, digest=hashlib.sha256(data).hexdigest())
 
     def _image_path(self, source, story):
         """Where the picture is, refused if the path leaves the import's folder by `..` or a symlink.
@@ -816,16 +801,64 @@ class Importer:
             )
         return path
 
-    def _image_differs(self, article, image):
-        if not article.lead_image:
-            return True
+    def _take_lead_picture(self, article, story, image):
+        """Make the file's picture the story's lead: the library picture brought in with these very bytes if
+        there is one (so importing a photo again adds nothing), else a new one, cleaned and described from its
+        own metadata as an upload to the library is. Returns what changed."""
+        current = article.lead_library_picture if article.lead_library_picture_id else None
+        if current is not None and self._same_picture(current, image):
+            picture = current
+        else:
+            picture = Picture.objects.filter(digest=image.digest).order_by("pk").first()
+        # What the file says about its picture; the library's words stay where the file is silent.
+        description = {"alt": story.image_alt, "caption": story.image_caption, "credit": story.image_credit}
+        if picture is None:
+            if not self.dry_run:
+                picture = Picture(file=ContentFile(image.data, name=image.name), digest=image.digest)
+                for name, value in description.items():
+                    setattr(picture, name, value[: Picture._meta.get_field(name).max_length])
+                picture.save()  # its renditions are built once the import commits (Picture.save)
+                self._stored_images.append(picture.file.name)
+                article.lead_library_picture = picture
+            return ["lead_image"]
+        changed = []
+        if picture.pk != article.lead_library_picture_id:
+            article.lead_library_picture = picture
+            changed.append("lead_image")
+        # A picture other stories lead with keeps its words, only gaining those it lacks: two files describing
+        # one photo differently would otherwise rewrite it at every import.
+        own = not picture.lead_stories.exclude(pk=article.pk).exists()
+        described = {
+            name: value[: Picture._meta.get_field(name).max_length]
+            for name, value in description.items()
+            if value
+            and (own or not getattr(picture, name))
+            and getattr(picture, name) != value[: Picture._meta.get_field(name).max_length]
+        }
+        if described:
+            for name, value in described.items():
+                setattr(picture, name, value)
+            picture.save(update_fields=list(described))
+            changed.extend(f"lead_image_{name}" for name in described)
+        return changed
+
+    def _same_picture(self, picture, image):
+        if picture.digest:
+            return picture.digest == image.digest
+        # A picture from before digests were kept (a lead uploaded before the library): its stored file is what
+        # cleaning these bytes made then, if they are the same photo. Remember the digest for next time.
         try:
-            with article.lead_image.open("rb") as stored:
-                return hashlib.sha256(stored.read()).hexdigest() != image.digest
-        except OSError:
-            return True  # the stored file went missing: store it again
+            cleaned = images.prepare_picture(ContentFile(image.data), image.name).read()
+            with picture.file.open("rb") as stored:
+                same = hashlib.sha256(stored.read()).digest() == hashlib.sha256(cleaned).digest()
+        except (OSError, ValidationError):
+            return False  # the stored file went missing: store it again
         finally:
-            article.lead_image.close()
+            picture.file.close()
+        if same:
+            Picture.objects.filter(pk=picture.pk).update(digest=image.digest)
+            picture.digest = image.digest
+        return same
 
     def _discard_images(self, keep):
         # Files are not part of the transaction: remove the ones a rolled-back import stored.

@@ -1,7 +1,7 @@
 """Stored pictures follow the rows that use them.
 
 Files are not part of a database transaction, so they are kept in step from both sides:
-- a picture replaced on a story or person, or whose row is deleted, is removed with its renditions once
+- a library picture whose file is replaced, or whose row is deleted, is removed with its renditions once
   the change commits and no row uses that file any more (the signal handlers below, connected in
   `ArticlesConfig.ready`); a rolled-back change removes nothing;
 - a picture stored during a web request that no row uses once the request is over was written by a
@@ -10,8 +10,9 @@ Files are not part of a database transaction, so they are kept in step from both
 - files left by work that died (an import killed half-way, a server that lost power) are orphans that
   `orphaned_files()` finds and `manage.py cleanup_media` removes.
 
-Revisions keep the name of the picture a story had; restoring one whose picture has been removed keeps
-the current picture (articles/revisions.py).
+Every stored picture is a library one (pictures.models.Picture): stories and people only link to them, and the
+library refuses to delete one they use. Revisions keep the id of the picture a story had; restoring one whose
+picture has been removed keeps the current picture (articles/revisions.py).
 """
 
 import posixpath
@@ -27,34 +28,31 @@ from django.db import transaction
 from articles.images import RENDITION_FORMATS
 
 RENDITIONS_FOLDER = "renditions"
-# Where originals are uploaded (the models' upload_to roots), and renditions beside them.
+# Where originals are stored: the library's folder, and those of stories' and people's own uploads from before
+# the library (migration articles 0021 made them library pictures where they were).
 ORIGINAL_FOLDERS = ("articles", "people", "pictures")
-# A rendition's name is its original's stem and its width (articles/images.py rendition_name); a library
-# picture's (under pictures/) has the shape it was cut to and the focal point it was cut around between them
-# (pictures/models.py Picture.rendition_name).
+# A rendition's name is its original's stem, the shape it was cut to, the focal point it was cut around and its
+# width (pictures/models.py Picture.rendition_name). Renditions named otherwise (stem and width alone, as uploads
+# had before the library) belong to no picture: orphans.
 _EXTENSIONS = "|".join(RENDITION_FORMATS)
-_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-\d+w\.(?:" + _EXTENSIONS + r")$")
-_LIBRARY_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-(?:free|\d+x\d+)(?:-f\d+x\d+)?-\d+w\.(?:" + _EXTENSIONS + r")$")
-LIBRARY_FOLDER = "pictures"
+_RENDITION_NAME = re.compile(r"^(?P<stem>.+)-(?:free|\d+x\d+)(?:-f\d+x\d+)?-\d+w\.(?:" + _EXTENSIONS + r")$")
 
 
 def rendition_stem(name):
     """The stored name, without extension, of the original whose rendition `name` (renditions/...) is; or None."""
     relative = posixpath.relpath(name, RENDITIONS_FOLDER)
-    pattern = _LIBRARY_RENDITION_NAME if relative.startswith(LIBRARY_FOLDER + "/") else _RENDITION_NAME
-    match = pattern.match(posixpath.basename(relative))
+    match = _RENDITION_NAME.match(posixpath.basename(relative))
     return posixpath.join(posixpath.dirname(relative), match.group("stem")) if match else None
 
 
 def picture_fields():
-    from articles.models import Article, Person
     from pictures.models import Picture
 
-    return {Article: "lead_image", Person: "photo", Picture: "file"}
+    return {Picture: "file"}
 
 
 def names_in_use():
-    """Every original a story or person refers to."""
+    """Every original the library holds."""
     names = set()
     for model, field in picture_fields().items():
         names.update(model._default_manager.exclude(**{field: ""}).values_list(field, flat=True))
@@ -66,7 +64,7 @@ def is_in_use(name):
 
 
 def renditions_of(name, storage=default_storage):
-    """The stored renditions of original `name` (articles/images.py rendition_name)."""
+    """The stored renditions of original `name` (Picture.rendition_name)."""
     stem = posixpath.splitext(name)[0]
     folder = posixpath.dirname(posixpath.join(RENDITIONS_FOLDER, stem))
     try:

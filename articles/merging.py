@@ -217,41 +217,43 @@ class ChoicePart(Part):
         data[self.key] = str(value["id"]) if isinstance(value, dict) else (value or "")
 
 
-class ImagePart(Part):
-    """A file field: the form never carries the stored file, only a new upload or a request to clear it."""
+class PicturePart(ChoicePart):
+    """A picture from the library, chosen by id, or a new upload into the library sent with the form (which
+    becomes a picture only once the form is saved): an upload is a change of its own, never equal to a choice."""
 
     choices = (THEIRS, YOURS)
 
-    def __init__(self, key, label, kept_upload_key=None):
+    def __init__(self, key, label, upload_key, kept_upload_key):
         super().__init__(key, label)
-        self.kept_upload_key = kept_upload_key  # an upload kept from an earlier, refused post (see uploads.py)
+        self.upload_key = upload_key
+        self.kept_upload_key = kept_upload_key  # an upload kept from an earlier, refused post (kept_uploads.py)
 
     def in_form(self, data):
-        return True
+        return True  # an upload alone may stand for the part
 
     def from_snapshot(self, snapshot):
-        return snapshot.get(self.key) or ""
+        value = snapshot.get(self.key, UNKNOWN)
+        if value is not UNKNOWN and value is not None and not isinstance(value, dict):
+            return UNKNOWN  # a file name, from before every picture was a library one
+        return super().from_snapshot(snapshot)
 
     def from_form(self, data, files):
-        upload = files.get(self.key)
+        upload = files.get(self.upload_key)
         if upload is not None:
             return ("new", upload.name)
-        if self.kept_upload_key and data.get(self.kept_upload_key):
+        if data.get(self.kept_upload_key):
             return ("new", "kept from your last try")
-        if data.get(f"{self.key}-clear"):
-            return ""
-        return UNKNOWN  # untouched: whatever is stored
+        return super().from_form(data, files) if self.key in data else UNKNOWN
 
     def show(self, value):
         if isinstance(value, tuple):
             return f"new upload: {value[1]}"
-        return value.rsplit("/", 1)[-1] if value else "(none)"
+        return super().show(value)
 
     def write(self, data, files, snapshot):
-        files.pop(self.key, None)
-        data.pop(f"{self.key}-clear", None)
-        if self.kept_upload_key:
-            data.pop(self.kept_upload_key, None)
+        super().write(data, files, snapshot)
+        files.pop(self.upload_key, None)
+        data.pop(self.kept_upload_key, None)
 
 
 class RowsPart(Part):

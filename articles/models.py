@@ -19,7 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles import body as body_markup
-from articles import changes, images
+from articles import changes
 from articles.formats import headline_key
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
@@ -184,16 +184,15 @@ class Person(VersionedModel):
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True, help_text='How stories describe them, e.g. "Kremlin leader".')
     bio = models.TextField(blank=True)
-    photo = models.ImageField(
-        upload_to="people/%Y/",
+    # From the picture library, like every picture: uploading one in the person's form adds it there.
+    photo = models.ForeignKey(
+        "pictures.Picture",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[images.validate_image],
-        width_field="photo_width",
-        height_field="photo_height",
+        related_name="people",
+        help_text="Choose one from the library, or upload a new one below.",
     )
-    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     aliases = models.TextField(
         blank=True,
         help_text=(
@@ -258,7 +257,8 @@ class Person(VersionedModel):
     def snapshot(self):
         """The editable record as plain data, for merging an edit form with later saves."""
         fields = ["name", "slug", "role", "author_kind", "bio", "aliases", "profile_urls", "found_automatically"]
-        return {**{field: getattr(self, field) for field in fields}, "photo": self.photo.name or ""}
+        photo = {"id": self.photo.pk, "name": str(self.photo)} if self.photo_id else None
+        return {**{field: getattr(self, field) for field in fields}, "photo": photo}
 
     @property
     def alias_list(self):
@@ -272,15 +272,8 @@ class Person(VersionedModel):
 
     @property
     def picture(self):
-        return images.ResponsiveImage.of(self.photo, self.photo_width, self.photo_height, self.photo_renditions)
-
-    def prepare_images(self):
-        """Straighten a newly attached photo and strip its metadata; call before save()."""
-        images.clean_new_upload(self, "photo")
-
-    def build_renditions(self, rebuild=False):
-        """Write the photo's missing renditions and record them; call after save(). Idempotent."""
-        images.refresh_renditions(self, "photo", "photo_renditions", rebuild=rebuild)
+        # Beside their name on their own page: alt text would only say the name again.
+        return self.photo.crop(alt="") if self.photo_id else None
 
 
 class TaggedArticleQuerySet(AnnouncingQuerySet):
@@ -592,34 +585,18 @@ class Article(VersionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    lead_image = models.ImageField(
-        upload_to="articles/%Y/%m/",
-        blank=True,
-        validators=[images.validate_image],
-        width_field="lead_image_width",
-        height_field="lead_image_height",
-    )
-    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # Which renditions exist ({"name": original, "widths": [...]}), so pages need no file-system calls.
-    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
-    lead_image_alt = models.CharField(
-        "alt text", max_length=300, blank=True, help_text="What the image shows, for readers who cannot see it."
-    )
-    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
-    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
-    # A lead from the picture library instead of an uploaded one: shared with every other story that uses it,
-    # described once there, and cut around its focal point for each place (cards 16×9, sharing cards 1200×630,
-    # search engines 16×9, 4×3 and 1×1). The story page shows it in the shape the editor chose.
+    # The lead picture, from the picture library (an upload in the story form adds it there): shared with every
+    # other story that uses it, described once there, and cut around its focal point for each place (cards 16×9,
+    # sharing cards 1200×630, search engines 16×9, 4×3 and 1×1). The story page shows it in the shape chosen.
     lead_library_picture = models.ForeignKey(
         "pictures.Picture",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="lead_stories",
-        verbose_name="lead picture from the library",
-        help_text="Choose one from the library (its alt text, caption and credit come with it); it takes the "
-        "place of an uploaded lead image.",
+        verbose_name="lead picture",
+        help_text="Choose one from the library (its alt text, caption and credit come with it), or upload a new "
+        "one below.",
     )
     lead_shape = models.CharField(
         "shape on the story page",
@@ -627,7 +604,7 @@ class Article(VersionedModel):
         choices=LeadShape.choices,
         default=LeadShape.FREE,
         db_default=LeadShape.FREE,  # rows written by raw SQL (restores, bulk loads) get it too
-        help_text="For a library lead picture; front-page cards always show it widescreen.",
+        help_text="Front-page cards always show the lead picture widescreen.",
     )
     tags = TaggableManager(through=TaggedArticle, blank=True)
     people = models.ManyToManyField(Person, blank=True, related_name="articles", help_text="People the story mentions.")
@@ -800,38 +777,26 @@ class Article(VersionedModel):
 
     @property
     def lead_picture(self):
-        """The story page's lead: the library picture in the shape the editor chose, else the uploaded image."""
-        if self.lead_library_picture_id:
-            return self.lead_library_picture.crop(self.lead_shape)
-        return images.ResponsiveImage.of(
-            self.lead_image,
-            self.lead_image_width,
-            self.lead_image_height,
-            self.lead_image_renditions,
-            alt=self.lead_image_alt,
-        )
+        """The story page's lead: the picture in the shape the editor chose."""
+        return self.lead_library_picture.crop(self.lead_shape) if self.lead_library_picture_id else None
 
     @property
     def lead_original(self):
-        """The lead as it was taken, whichever kind it is: what the API publishes."""
-        if self.lead_library_picture_id:
-            return self.lead_library_picture.crop()
-        return self.lead_picture
+        """The lead as it was taken: what the API and feeds publish."""
+        return self.lead_library_picture.crop() if self.lead_library_picture_id else None
 
     @property
     def card_picture(self):
-        """What cards and the front page's lead show: a library lead cut to 16×9 around its focal point."""
-        if self.lead_library_picture_id:
-            return self.lead_library_picture.crop(self.LeadShape.WIDE)
-        return self.lead_picture
+        """What cards and the front page's lead show: the lead cut to 16×9 around its focal point."""
+        return self.lead_library_picture.crop(self.LeadShape.WIDE) if self.lead_library_picture_id else None
 
     @property
     def lead_caption(self):
-        return self.lead_library_picture.caption if self.lead_library_picture_id else self.lead_image_caption
+        return self.lead_library_picture.caption if self.lead_library_picture_id else ""
 
     @property
     def lead_credit(self):
-        return self.lead_library_picture.credit if self.lead_library_picture_id else self.lead_image_credit
+        return self.lead_library_picture.credit if self.lead_library_picture_id else ""
 
     @property
     def share_picture(self):
@@ -840,14 +805,6 @@ class Article(VersionedModel):
             return self.lead_picture
         pictures = self.body_pictures
         return pictures[0].crop() if pictures else None
-
-    def prepare_images(self):
-        """Straighten a newly attached lead image and strip its metadata; call before save()."""
-        images.clean_new_upload(self, "lead_image")
-
-    def build_renditions(self, rebuild=False):
-        """Write the lead image's missing renditions and record them; call after save(). Idempotent."""
-        images.refresh_renditions(self, "lead_image", "lead_image_renditions", rebuild=rebuild)
 
     def set_authors(self, people):
         """Make `people` the story's linked byline, in this order (the admin's and the importer's one way)."""
@@ -1202,8 +1159,9 @@ def merge_people(kept, people, user=None):
         kept.found_automatically = False
         kept.found_as = sorted({*kept.found_as, *(form for person in merged for form in person.found_as)})
         kept.role = kept.role or next((person.role for person in merged if person.role), "")
+        kept.photo_id = kept.photo_id or next((person.photo_id for person in merged if person.photo_id), None)
         kept.version += 1  # a form opened on the kept person before the merge must not undo it
-        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role", "version"])
+        kept.save(update_fields=["aliases", "found_automatically", "found_as", "role", "photo", "version"])
         PersonRedirect.objects.filter(person__in=merged_ids).update(person=kept)
         PersonRedirect.objects.filter(old_slug__in=[kept.slug, *(person.slug for person in merged)]).delete()
         PersonRedirect.objects.bulk_create([PersonRedirect(old_slug=person.slug, person=kept) for person in merged])

@@ -8,12 +8,12 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from articles import body
+from pictures.models import title_from_name
 
 # Snapshot keys in the order a diff lists them, with the labels editors see.
 FIELD_LABELS = {
@@ -28,12 +28,8 @@ FIELD_LABELS = {
     "source": "Source",
     "status": "Status",
     "published_at": "Publication time",
-    "lead_library_picture": "Lead picture from the library",
+    "lead_library_picture": "Lead picture",
     "lead_shape": "Lead shape",
-    "lead_image": "Lead image",
-    "lead_image_alt": "Alt text",
-    "lead_image_caption": "Caption",
-    "lead_image_credit": "Credit",
     "tags": "Tags",
     "people": "People",
     "related_headlines": "More headlines",
@@ -49,9 +45,6 @@ TEXT_FIELDS = [
     "byline",
     "dateline",
     "source",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
 ]
 # Restoring brings back content; whether the story is live stays a separate, deliberate decision, and
 # corrections, being the public record of what was wrong, are never taken back by a restore.
@@ -61,7 +54,6 @@ RESTORED_FIELDS = [
     "byline_authors",
     "lead_library_picture",
     "lead_shape",
-    "lead_image",
     "tags",
     "people",
     "related_headlines",
@@ -95,6 +87,9 @@ def as_text(snapshot, field):
         return "\n".join(value or [])
     if field in ("people", "byline_authors"):
         return "\n".join(person["name"] for person in value or [])
+    if field == "lead_library_picture" and _uploaded_lead(snapshot):
+        # Recorded before every lead was a library picture: the upload became the picture named after its file.
+        return title_from_name(snapshot["lead_image"])
     if field in ("section", "lead_library_picture"):
         return value["name"] if value else ""
     if field == "related_headlines":
@@ -120,7 +115,18 @@ def _headline_line(item):
 def changed_fields(old, new):
     """Snapshot keys whose values differ, in display order."""
     old = old or {}
-    return [field for field in FIELD_LABELS if old.get(field) != new.get(field)]
+    return [field for field in FIELD_LABELS if _compared(old, new, field)]
+
+
+def _compared(old, new, field):
+    if field == "lead_library_picture" and (_uploaded_lead(old) or _uploaded_lead(new)):
+        # Only a name is known of a lead uploaded before the library: compare by it.
+        return as_text(old, field) != as_text(new, field)
+    return old.get(field) != new.get(field)
+
+
+def _uploaded_lead(snapshot):
+    return not snapshot.get("lead_library_picture") and bool(snapshot.get("lead_image"))
 
 
 def diff_text(old, new, by_line=False):
@@ -150,7 +156,8 @@ def restore_changes(current, revision):
 
     A snapshot from before a field was recorded (pins, exclusions) leaves that field as it is.
     """
-    wanted = {field: revision.get(field) for field in RESTORED_FIELDS if field in revision}
+    # An old snapshot's uploaded lead comes along, to say which library picture restoring brings back.
+    wanted = {field: revision.get(field) for field in [*RESTORED_FIELDS, "lead_image"] if field in revision}
     return [change for change in diff_snapshots(current, {**(current or {}), **wanted}) if change.field in wanted]
 
 
@@ -249,7 +256,6 @@ def take_snapshots(articles):
         picture = pictures.get(article.lead_library_picture_id)
         snapshot["lead_library_picture"] = {"id": picture.pk, "name": str(picture)} if picture else None
         snapshot["lead_shape"] = article.lead_shape
-        snapshot["lead_image"] = article.lead_image.name or ""
         snapshot["tags"] = sorted(tags[article.pk], key=str.lower)
         snapshot["people"] = people[article.pk]
         snapshot["related_headlines"] = headlines[article.pk]
@@ -355,16 +361,12 @@ def restore_revision(article, revision, user=None):
         # A section deleted since cannot come back; the story stays where it is.
         if section and Section.objects.filter(pk=section["id"]).exists():
             article.section_id = section["id"]
-        if "lead_library_picture" in snapshot:
-            picture = snapshot["lead_library_picture"]
+        if "lead_library_picture" in snapshot or "lead_image" in snapshot:
+            picture_id = _lead_picture_id(snapshot)
             # A picture deleted from the library since cannot come back; the story keeps its current one.
-            if picture is None or Picture.objects.filter(pk=picture["id"]).exists():
-                article.lead_library_picture_id = picture["id"] if picture else None
+            if picture_id is None or Picture.objects.filter(pk=picture_id).exists():
+                article.lead_library_picture_id = picture_id
             article.lead_shape = snapshot.get("lead_shape", article.lead_shape)
-        image = snapshot.get("lead_image", "")
-        # An image file that has since gone cannot come back; the story keeps its current one.
-        if image != article.lead_image.name and (not image or default_storage.exists(image)):
-            article.lead_image = image
         article.save()
         article.tags.set(snapshot.get("tags", []), clear=True)
         article.people.set(Person.objects.filter(pk__in=[person["id"] for person in snapshot.get("people", [])]))
@@ -389,6 +391,21 @@ def restore_revision(article, revision, user=None):
             )
         _restore_story_rows(article, snapshot)
         return record_revision(article, user, f"Restored from revision {revision.number}")
+
+
+def _lead_picture_id(snapshot):
+    """The library picture a snapshot's story led with. One recorded before every lead was a library picture
+    names an uploaded file instead: the picture the library made of that file (migration 0021) stands for it."""
+    from pictures.models import Picture
+
+    picture = snapshot.get("lead_library_picture")
+    if picture:
+        return picture["id"]
+    name = snapshot.get("lead_image")
+    if not name:
+        return None
+    found = Picture.objects.filter(file=name).order_by("pk").values_list("pk", flat=True).first()
+    return found if found is not None else -1  # gone: never matches, so the current lead stays
 
 
 def _restore_story_rows(article, snapshot):

@@ -101,12 +101,11 @@ def news_article(article, absolute_uri):
     }
     if data["datePublished"] is None:
         del data["datePublished"]
-    # A library picture (the lead, else the body's first) in the three shapes search engines ask for; an
-    # uploaded lead image as it is.
-    library_picture = article.lead_library_picture if article.lead_library_picture_id else None
-    if library_picture is None and article.lead_picture is None and article.body_pictures:
-        library_picture = article.body_pictures[0]
-    if library_picture is not None:
+    # The lead picture, else the body's first, in the three shapes search engines ask for.
+    picture = article.lead_library_picture if article.lead_library_picture_id else None
+    if picture is None and article.body_pictures:
+        picture = article.body_pictures[0]
+    if picture is not None:
         data["image"] = [
             {
                 "@type": "ImageObject",
@@ -114,10 +113,8 @@ def news_article(article, absolute_uri):
                 "width": rendition.width,
                 "height": rendition.height,
             }
-            for rendition in library_picture.structured_data_renditions()
+            for rendition in picture.structured_data_renditions()
         ]
-    elif article.lead_picture is not None:
-        data["image"] = image_objects(article.lead_picture, absolute_uri)
     if tags:
         data["keywords"] = [tag.name for tag in tags]
     if people:

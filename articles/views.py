@@ -234,7 +234,7 @@ def person_list(request):
 
 
 def person_detail(request, slug):
-    person = Person.objects.filter(slug=slug).first()
+    person = Person.objects.select_related("photo").filter(slug=slug).first()
     if person is None:
         merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
         return redirect(merged.person, permanent=True)
@@ -263,7 +263,7 @@ def section_detail(request, slug):
 
 
 def author_detail(request, slug):
-    person = Person.objects.exclude(author_kind="").filter(slug=slug).first()
+    person = Person.objects.select_related("photo").exclude(author_kind="").filter(slug=slug).first()
     if person is None:
         merged = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
         return redirect(merged.person.get_author_url(), permanent=True)

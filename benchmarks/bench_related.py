@@ -204,12 +204,11 @@ def load(database, corpus):
 
     article_columns = (
         "id, headline, slug, summary, body, byline, dateline, source, source_key, status, published_at, "
-        "created_at, updated_at, lead_image, lead_image_alt, lead_image_caption, lead_image_credit, "
-        "search_keywords, headline_key"
+        "created_at, updated_at, search_keywords, headline_key"
     )
     tables = {
         "taggit_tag": "id, name, slug",
-        "articles_person": "id, name, slug, role, bio, photo, aliases",
+        "articles_person": "id, name, slug, role, bio, aliases",
         "articles_article": article_columns,
         "articles_taggedarticle": "id, tag_id, content_object_id, published_at",
         "articles_article_people": "id, article_id, person_id",
@@ -223,13 +222,13 @@ def load(database, corpus):
 
     def rows():
         yield "taggit_tag", ((n, name, name) for n, name in enumerate(corpus.tag_names, start=1))
-        people = ((n, f"Person {n}", f"person-{n}", "", "", "", "") for n in range(1, corpus.people_count + 1))
+        people = ((n, f"Person {n}", f"person-{n}", "", "", "") for n in range(1, corpus.people_count + 1))
         yield "articles_person", people
         articles, tagged, mentioned = [], [], []
         for story_id, headline, slug, status, published_at, created, tags, people in corpus.stories():
             articles.append(
                 (story_id, headline, slug, "", f"Body of story {story_id}.", "", "", "", "", status)
-                + (stamp(published_at), stamp(created), stamp(created), "", "", "", "", "", headline.casefold())
+                + (stamp(published_at), stamp(created), stamp(created), "", headline.casefold())
             )
             for tag in tags:
                 tagged.append((len(tagged) + 1, tag, story_id, stamp(published_at)))

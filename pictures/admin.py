@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.images import ImageUploadField, validate_image
-from pictures.models import Picture, PictureInUse
+from pictures.models import Picture
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -85,18 +85,23 @@ class PictureAdmin(admin.ModelAdmin):
     def size(self, picture):
         return f"{picture.width} × {picture.height}" if picture.width else ""
 
-    @admin.display(description="Stories")
+    @admin.display(description="Stories and people")
     def used_by(self, picture):
         if not picture.pk:
             return ""
-        stories = list(picture.stories_using()[:50])
-        if not stories:
+        links = [
+            *(
+                (reverse("admin:articles_article_change", args=[story.pk]), story.headline)
+                for story in picture.stories_using()[:50]
+            ),
+            *(
+                (reverse("admin:articles_person_change", args=[person.pk]), f"{person.name} (photo)")
+                for person in picture.people_using()[:50]
+            ),
+        ]
+        if not links:
             return "None yet"
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("admin:articles_article_change", args=[story.pk]), story.headline) for story in stories),
-        )
+        return format_html_join(", ", '<a href="{}">{}</a>', links)
 
     def summary_view(self, request, pk):
         """What the body editor shows of a chosen picture: its caption and a thumbnail."""
@@ -136,19 +141,17 @@ class PictureAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         picture = self.get_object(request, object_id)
-        if picture is not None and picture.stories_using().exists():
-            self.message_user(request, PictureInUse(picture, _headlines(picture)).messages[0], messages.ERROR)
+        refusal = picture.in_use() if picture is not None else None
+        if refusal is not None:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
             return redirect("admin:pictures_picture_change", picture.pk)
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
-        in_use = [picture for picture in queryset if picture.stories_using().exists()]
-        if in_use:
-            for picture in in_use:
-                self.message_user(request, PictureInUse(picture, _headlines(picture)).messages[0], messages.ERROR)
-            queryset = queryset.exclude(pk__in=[picture.pk for picture in in_use])
-        super().delete_queryset(request, queryset)
-
-
-def _headlines(picture):
-    return list(picture.stories_using().values_list("headline", flat=True)[:20])
+        kept = []
+        for picture in queryset:
+            refusal = picture.in_use()
+            if refusal is not None:
+                self.message_user(request, refusal.messages[0], messages.ERROR)
+                kept.append(picture.pk)
+        super().delete_queryset(request, queryset.exclude(pk__in=kept))

@@ -7,6 +7,7 @@ default's task backend, by the worker in production). Until the new ones exist, 
 renditions that do (the previous crop, then the uncropped ones, then the original), never a broken image.
 """
 
+import hashlib
 import posixpath
 from dataclasses import dataclass
 
@@ -66,6 +67,9 @@ class Picture(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The stored original's size, for feed enclosures: pages never ask the storage (a request to object storage).
     bytes = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # SHA-256 of the file as it came in (before its metadata was stripped), so an import bringing the same photo
+    # again reuses this picture; blank for pictures stored before it was recorded.
+    digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     title = models.CharField(max_length=200, blank=True, help_text="How editors find it in the library.")
     alt = models.CharField(
         "alt text", max_length=300, blank=True, help_text="What the picture shows, for readers who cannot see it."
@@ -100,6 +104,8 @@ class Picture(models.Model):
     def save(self, *args, **kwargs):
         new_file = bool(self.file) and not self.file._committed
         if new_file:
+            if not self.digest:
+                self.digest = file_digest(self.file)
             self._take_embedded_metadata()
         elif self.file and not self.width:
             with self.file.open("rb"), PillowImage.open(self.file) as opened:
@@ -107,7 +113,7 @@ class Picture(models.Model):
         if self.file and (new_file or self.bytes is None):
             self.bytes = self.file.size
         if not self.title and self.file:
-            self.title = posixpath.splitext(posixpath.basename(self.file.name))[0].replace("-", " ").replace("_", " ")
+            self.title = title_from_name(self.file.name)
         super().save(*args, **kwargs)
         if self.renditions.get("key") != self.rendition_key:
             _queue_renditions(self.pk)
@@ -152,8 +158,9 @@ class Picture(models.Model):
         focus = "" if shape == "free" else f"-f{round(focal_x * 100)}x{round(focal_y * 100)}"
         return f"renditions/{stem}-{shape}{focus}-{width}w.{extension}"
 
-    def build_renditions(self):
-        """Write every missing rendition of the current file and focal point, then record them. Idempotent."""
+    def build_renditions(self, rebuild=False):
+        """Write every missing rendition (all of them with `rebuild`) of the current file and focal point, then
+        record them. Idempotent."""
         key = self.rendition_key
         storage = self.file.storage
         sizes = {}
@@ -169,7 +176,7 @@ class Picture(models.Model):
             missing = [
                 width
                 for width in widths
-                if not all(storage.exists(self.rendition_name(shape, width, ext)) for ext in FORMATS)
+                if rebuild or not all(storage.exists(self.rendition_name(shape, width, ext)) for ext in FORMATS)
             ]
             if missing:
                 cropped = upright.crop(box.as_pillow)
@@ -187,8 +194,16 @@ class Picture(models.Model):
             # A later task may already have recorded the set for the picture as it stands now: keep that one.
             if stored is None or stored.renditions.get("key") == stored.rendition_key != key:
                 return stored.renditions if stored else {}
-            models.QuerySet.update(Picture.objects.filter(pk=self.pk), renditions=record)
-        self.renditions = record
+            # A picture stored without its sizes (one moved into the library by migration) gets them here, where
+            # the file was read anyway: pages and feeds never ask the storage.
+            known = {"renditions": record}
+            if not stored.width:
+                known["width"], known["height"] = upright.size
+            if stored.bytes is None:
+                known["bytes"] = storage.size(self.file.name)
+            models.QuerySet.update(Picture.objects.filter(pk=self.pk), **known)
+        for name, value in known.items():
+            setattr(self, name, value)
         return record
 
     def crop(self, shape="free", alt=None):
@@ -219,22 +234,52 @@ class Picture(models.Model):
             models.Q(lead_library_picture=self) | models.Q(body__contains=f'data-image="{self.pk}"')
         ).order_by("headline")
 
+    def people_using(self):
+        """People whose photo this is."""
+        return self.people.order_by("name")
+
+    def in_use(self):
+        """Why the picture may not be deleted (a PictureInUse naming what uses it), or None."""
+        headlines = list(self.stories_using().values_list("headline", flat=True)[:20])
+        names = list(self.people_using().values_list("name", flat=True)[:20])
+        return PictureInUse(self, headlines, names) if headlines or names else None
+
     def delete(self, *args, **kwargs):
-        using = list(self.stories_using().values_list("headline", flat=True)[:20])
-        if using:
-            raise PictureInUse(self, using)
+        refusal = self.in_use()
+        if refusal is not None:
+            raise refusal
         return super().delete(*args, **kwargs)
 
 
 class PictureInUse(ValidationError):
-    def __init__(self, picture, headlines):
+    def __init__(self, picture, headlines, names=()):
         self.picture = picture
         self.headlines = headlines
+        self.names = names
+        users = [f"“{headline}”" for headline in headlines] + [f"the photo of {name}" for name in names]
         super().__init__(
-            "“%(picture)s” is used by %(stories)s; take it out of those stories first.",
+            "“%(picture)s” is used by %(users)s; take it out of %(those)s first.",
             code="picture_in_use",
-            params={"picture": picture, "stories": ", ".join(f"“{headline}”" for headline in headlines)},
+            params={
+                "picture": picture,
+                "users": ", ".join(users),
+                "those": "those stories" if not names else "those people" if not headlines else "those",
+            },
         )
+
+
+def title_from_name(name):
+    """A picture's title until an editor gives it one: its file name, as words."""
+    return posixpath.splitext(posixpath.basename(name))[0].replace("-", " ").replace("_", " ")
+
+
+def file_digest(file):
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def _queue_renditions(pk):

@@ -60,12 +60,12 @@ def snapshot():
         response = client.get(url)
         pages[url] = [response.status_code, digest(response.content)]
     pictures = {}
-    for article in Article.objects.exclude(lead_image=""):
-        for url in [article.lead_image.url, *[r.url for r in article.lead_picture.renditions("webp")]]:
+    for article in Article.objects.exclude(lead_library_picture=None):
+        for url in [article.lead_library_picture.file.url, *[r.url for r in article.lead_picture.renditions("webp")]]:
             response = client.get(urlsplit(url).path)
             pictures[url] = [response.status_code, digest(b"".join(response.streaming_content))]
     rows = {}
-    for model in [*apps.get_app_config("articles").get_models(), Tag]:
+    for model in [*apps.get_app_config("articles").get_models(), *apps.get_app_config("pictures").get_models(), Tag]:
         rows[model._meta.label] = list(model._default_manager.order_by("pk").values())
     return {"pages": pages, "pictures": pictures, "rows": json.loads(json.dumps(rows, cls=DjangoJSONEncoder))}
 

@@ -88,7 +88,7 @@ def test_editor_adds_a_story_with_tags_people_and_headlines_that_readers_then_se
         "Bridge closed for repairs",
         "Ferry timetable changes",
     ]
-    assert article.lead_image_width == 1200
+    assert article.lead_library_picture.width == 1200
 
     page = reader.get(article.get_absolute_url()).content.decode()
     assert "Harbour bridge reopens after repairs" in page and "Ada Lindqvist" in page

@@ -104,8 +104,8 @@ def test_a_photo_chosen_before_a_form_error_is_saved_after_the_fix(new_tab, tmp_
     save(page)
 
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
-    story = Article.objects.get()
-    assert story.lead_image and (story.lead_image_width, story.lead_image_alt) == (800, "The bridge at dawn")
+    picture = Article.objects.get().lead_library_picture  # into the library, described as the form said
+    assert picture and (picture.width, picture.alt) == (800, "The bridge at dawn")
 
 
 def test_each_editor_sees_who_else_has_the_story_open_until_they_leave(new_tab, story):

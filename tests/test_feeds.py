@@ -97,9 +97,9 @@ def test_feed_item_carries_summary_author_tags_dates_guid_and_image(client, news
     assert entry.id == f"tag:testserver,{story.created_at:%Y-%m-%d}:article:{story.pk}"
     assert len({item.id for item in parsed.entries}) == len(parsed.entries)
     [enclosure] = entry.enclosures
-    assert enclosure.href == f"http://testserver{story.lead_image.url}"
+    assert enclosure.href == f"http://testserver{story.lead_library_picture.file.url}"
     assert enclosure.type == "image/jpeg"
-    assert int(enclosure.length) == story.lead_image.size > 0
+    assert int(enclosure.length) == story.lead_library_picture.file.size > 0
     assert not parsed.entries[1].enclosures
 
 

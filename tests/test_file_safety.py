@@ -41,15 +41,15 @@ def test_an_imported_png_named_html_is_stored_and_served_as_a_clean_png(tmp_path
     story = write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "photo.html"}))
     run(story)
 
-    article = Article.objects.get()
-    assert article.lead_image.name.endswith(".png")
-    assert ".html" not in article.lead_image.name
-    stored = Path(article.lead_image.path).read_bytes()
+    file = Article.objects.get().lead_library_picture.file
+    assert file.name.endswith(".png")
+    assert ".html" not in file.name
+    stored = Path(file.path).read_bytes()
     assert SCRIPT not in stored  # the text chunk went with the metadata
     with Image.open(io.BytesIO(stored)) as picture:
         assert picture.format == "PNG" and picture.size == (40, 30)
 
-    response = media_response(article.lead_image.name)
+    response = media_response(file.name)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -64,10 +64,10 @@ def test_an_uploaded_png_named_html_is_stored_as_png(client):
     response = client.post(reverse("admin:articles_article_add"), story_form(lead_image=upload))
     assert response.status_code == 302
 
-    article = Article.objects.get()
-    assert article.lead_image.name.endswith(".png") and "photo" in article.lead_image.name
-    assert SCRIPT not in Path(article.lead_image.path).read_bytes()
-    assert media_response(article.lead_image.name)["Content-Type"] == "image/png"
+    file = Article.objects.get().lead_library_picture.file
+    assert file.name.endswith(".png") and "photo" in file.name
+    assert SCRIPT not in Path(file.path).read_bytes()
+    assert media_response(file.name)["Content-Type"] == "image/png"
 
 
 def test_every_media_response_is_inert(tmp_path, settings):
@@ -123,7 +123,7 @@ def test_a_story_in_a_subfolder_may_use_a_picture_elsewhere_inside_the_import_fo
     os.symlink(tree / "pics" / "inside.png", tree / "desk" / "link.png")
     write(tree, "desk/other.txt", wire_story("The ferry sailed again.", front={"image": "link.png"}))
     run(tree)
-    assert Article.objects.exclude(lead_image="").count() == 2
+    assert Article.objects.exclude(lead_library_picture=None).count() == 2
 
 
 def test_an_absolute_image_path_is_refused(tree):
@@ -178,9 +178,13 @@ def test_an_imported_camera_photo_is_turned_upright_and_loses_its_metadata(tmp_p
     write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "camera.jpeg"}))
     run(tmp_path)
 
-    article = Article.objects.get()
-    assert article.lead_image.name.endswith(".jpg")
-    assert (article.lead_image_width, article.lead_image_height) == (200, 400)
-    with Image.open(article.lead_image.path) as stored:
-        assert stored.size == (200, 400)
-        assert not stored.getexif()
+    picture = Article.objects.get().lead_library_picture
+    assert picture.file.name.endswith(".jpg")
+    assert (picture.width, picture.height) == (200, 400)
+    with Image.open(picture.file.path) as stored:
+        # Stripped losslessly, as the library does: only "turn it upright" stays, and its renditions are upright.
+        assert dict(stored.getexif()) == {ExifTags.Base.Orientation: 6}
+    assert b"ExampleCam" not in Path(picture.file.path).read_bytes()
+    picture.build_renditions()
+    with Image.open(Path(picture.file.storage.path(picture.rendition_name("free", 200, "jpg")))) as rendition:
+        assert rendition.size == (200, 400) and not rendition.getexif()

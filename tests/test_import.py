@@ -1,3 +1,4 @@
+import hashlib
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -5,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -14,8 +16,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles import body
+from articles import body, images
 from articles.models import Article, FrontPageSlot, Person, RelatedHeadline, Revision, Section, TaggedArticle
+from pictures.models import Picture
 from tests.factories import image_file, make_article, make_person
 
 
@@ -59,6 +62,7 @@ def row_counts():
         "tags": Tag.objects.count(),
         "taggings": TaggedArticle.objects.count(),
         "mentions": Article.people.through.objects.count(),
+        "pictures": Picture.objects.count(),
     }
 
 
@@ -348,9 +352,10 @@ def test_demo_stories_import_with_images_links_and_schedule_then_reimport_unchan
     assert "20 created" in output
     assert Article.objects.count() == 20
     stories = json.loads(DEMO.read_text(encoding="utf-8"))
-    with_images = Article.objects.exclude(lead_image="")
+    with_images = Article.objects.exclude(lead_library_picture=None).select_related("lead_library_picture")
     assert with_images.count() == sum(1 for story in stories if story.get("image")) == 12
-    assert all(article.lead_image_width and article.lead_image_height for article in with_images)
+    assert all(article.lead_library_picture.width and article.lead_library_picture.height for article in with_images)
+    assert Picture.objects.count() == 12
     assert len(stored_files()) == 12
     draft = Article.objects.get(slug="budget-2027-what-it-means-for-you")
     assert draft.status == Article.Status.DRAFT and not draft.is_published
@@ -400,15 +405,16 @@ def test_a_changed_image_is_stored_again_and_an_unchanged_one_is_not(tmp_path):
     write(tmp_path, "pics/photo.png", png_bytes())
     story = write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "pics/photo.png"}))
     run(story)
-    article = Article.objects.get()
-    assert (article.lead_image_width, article.lead_image_height) == (40, 30)
+    picture = Article.objects.get().lead_library_picture
+    assert (picture.width, picture.height) == (40, 30)
 
     assert "1 unchanged" in run(story)
-    assert len(stored_files()) == 1
+    assert len(stored_files()) == 1 and Picture.objects.count() == 1
 
     write(tmp_path, "pics/photo.png", png_bytes(color=(0, 0, 255)))
     assert "(lead_image)" in run(story, verbosity=2)
     assert len(stored_files()) == 2
+    assert Article.objects.get().lead_library_picture != picture
 
 
 def test_renditions_are_built_once_the_import_commits(tmp_path, django_capture_on_commit_callbacks):
@@ -421,8 +427,8 @@ def test_renditions_are_built_once_the_import_commits(tmp_path, django_capture_o
 
     with django_capture_on_commit_callbacks(execute=True):
         run(story)
-    article = Article.objects.get()
-    assert article.lead_image_renditions["name"] == article.lead_image.name
+    picture = Article.objects.get().lead_library_picture
+    assert picture.is_ready and picture.renditions["sizes"]["free"] == [40]
     assert any("renditions" in str(path) for path in stored_files())
 
 
@@ -436,11 +442,51 @@ def test_image_alt_text_caption_and_credit_come_with_the_picture(tmp_path):
     run(write(tmp_path, "story.json", json.dumps(story)))
 
     article = Article.objects.get()
-    assert (article.lead_image_alt, article.lead_image_caption, article.lead_image_credit) == (
+    assert (article.lead_picture.alt, article.lead_caption, article.lead_credit) == (
         "Boats at dawn",
         "The quay",
         "Staff photo",
     )
+    # Described in the library, where editors find it and other stories can choose it.
+    assert Picture.objects.search("quay").get() == article.lead_library_picture
+
+
+def test_an_imported_picture_goes_into_the_library_once_however_often_it_comes(tmp_path):
+    write(tmp_path, "pics/photo.png", png_bytes())
+    write(tmp_path, "a.txt", wire_story("The harbour reopened.", front={"image": "pics/photo.png"}))
+    write(tmp_path, "b.txt", wire_story("The ferry sailed again.", front={"image": "pics/photo.png"}))
+    assert "2 created" in run(tmp_path)
+
+    picture = Picture.objects.get()
+    assert [story.lead_library_picture for story in Article.objects.all()] == [picture, picture]
+    assert set(picture.stories_using()) == set(Article.objects.all())
+
+    before, files = row_counts(), stored_files()
+    assert "0 created, 0 updated, 2 unchanged" in run(tmp_path)
+    assert row_counts() == before and stored_files() == files
+
+    # The same bytes under another name, for a new story: the same library picture.
+    write(tmp_path, "copy/same.png", png_bytes())
+    write(tmp_path, "c.txt", wire_story("The quay was busy.", front={"image": "copy/same.png"}))
+    assert "1 created, 0 updated, 2 unchanged" in run(tmp_path)
+    assert Picture.objects.get() == Article.objects.get(source_key__contains="c.txt").lead_library_picture
+
+
+def test_a_lead_uploaded_before_the_library_is_recognised_by_a_reimport(tmp_path):
+    """Leads moved into the library by migration have no digest of the file they came from: a re-import
+    compares the stored file with what cleaning the imported one makes, and reports nothing changed."""
+    write(tmp_path, "pics/photo.png", png_bytes())
+    story = write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "pics/photo.png"}))
+    run(story)
+    picture = Picture.objects.get()
+    # As the migration left it: the file the old upload path stored, and no digest.
+    cleaned = images.prepare_picture(ContentFile(png_bytes()), "photo.png")
+    name = picture.file.storage.save("articles/2026/11/photo.png", cleaned)
+    Picture.objects.filter(pk=picture.pk).update(file=name, digest="")
+    Article.objects.update(import_digest="")  # the file is read again, not skipped unread
+
+    assert "0 created, 0 updated, 1 unchanged" in run(story)
+    assert Picture.objects.get().digest == hashlib.sha256(png_bytes()).hexdigest()
 
 
 # --- overrides, dry run, stdin, folders, verbosity ------------------------------------------------

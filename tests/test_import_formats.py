@@ -248,7 +248,7 @@ def test_picture_beside_the_item_becomes_the_lead_image(tmp_path):
     (tmp_path / "composer.png").write_bytes(image_file("composer.png", image_format="PNG").read())
     run(tmp_path / "story.xml")
     article = Article.objects.get()
-    assert article.lead_image and article.lead_image_caption == "Ada at the estuary"
+    assert article.lead_library_picture and article.lead_library_picture.caption == "Ada at the estuary"
 
 
 def test_picture_not_beside_the_item_is_reported_not_fatal(tmp_path):
@@ -259,7 +259,7 @@ def test_picture_not_beside_the_item_is_reported_not_fatal(tmp_path):
     )
     write(tmp_path, "story.xml", g2)
     assert "picture missing.jpg is not beside the file: not imported" in run(tmp_path / "story.xml")
-    assert not Article.objects.get().lead_image
+    assert not Article.objects.get().lead_library_picture
 
 
 # --- hostile and malformed files -------------------------------------------------------------------------

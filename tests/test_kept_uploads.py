@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles import kept_uploads
 from articles.models import Article, Person
+from pictures.models import Picture
 from tests.factories import image_file, make_article, make_person
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +67,12 @@ def test_a_photo_chosen_before_a_form_error_is_saved_with_the_story_after_the_fi
 
     assert saved.status_code == 302
     story = Article.objects.get()
-    assert story.lead_image.name.startswith("articles/") and story.lead_image.name.endswith(".jpg")
-    assert (story.lead_image_width, story.lead_image_height) == (1200, 800)
-    assert story.lead_image_alt == "The bridge at dawn"
+    # Saved into the picture library, described as the form said, and made the story's lead.
+    picture = Picture.objects.get()
+    assert story.lead_library_picture == picture
+    assert picture.file.name.startswith("pictures/") and picture.file.name.endswith(".jpg")
+    assert (picture.width, picture.height) == (1200, 800)
+    assert picture.alt == "The bridge at dawn"
     assert not default_storage.exists(kept_path)  # saved with the story, so no longer kept
 
 
@@ -100,7 +104,8 @@ def test_an_inline_error_keeps_the_photo_too_and_a_new_choice_replaces_it():
         url, {**form, "lead_image_kept": kept_token(refused), "lead_image": image_file("other.jpg", size=(640, 480))}
     )
     assert saved.status_code == 302
-    assert Article.objects.get(pk=story.pk).lead_image_width == 640  # the newer choice won
+    assert Article.objects.get(pk=story.pk).lead_library_picture.width == 640  # the newer choice won
+    assert Picture.objects.count() == 1  # and the kept one never went into the library
 
 
 def test_a_kept_photo_is_only_for_the_editor_who_chose_it_and_only_for_a_day():
@@ -111,7 +116,8 @@ def test_a_kept_photo_is_only_for_the_editor_who_chose_it_and_only_for_a_day():
     token = kept_token(refused)
 
     assert bob.post(reverse("admin:articles_article_add"), new_story_form(lead_image_kept=token)).status_code == 302
-    assert not Article.objects.get().lead_image  # Bob's post does not get Alice's photo
+    assert not Article.objects.get().lead_library_picture  # Bob's post does not get Alice's photo
+    assert not Picture.objects.exists()
     assert kept_uploads.path_for(token + "x", User.objects.get(username="alice")) is None
 
     # A day later the file is gone.
@@ -132,8 +138,10 @@ def test_a_persons_photo_is_kept_across_an_error_as_well():
         for name in ["name", "slug", "role", "bio", "aliases", "opened_version", "opened_state"]
     }
 
-    refused = editor.post(url, {**form, "slug": "not a slug!", "photo": image_file("ada.jpg", size=(400, 400))})
+    refused = editor.post(url, {**form, "slug": "not a slug!", "photo_upload": image_file("ada.jpg", size=(400, 400))})
     assert refused.status_code == 200 and "Your photo <strong>ada.jpg</strong> is kept" in refused.content.decode()
 
-    assert editor.post(url, {**form, "photo_kept": kept_token(refused, "photo_kept")}).status_code == 302
-    assert Person.objects.get(pk=mayor.pk).photo_width == 400
+    kept = kept_token(refused, "photo_upload_kept")
+    assert editor.post(url, {**form, "photo_upload_kept": kept}).status_code == 302
+    photo = Person.objects.get(pk=mayor.pk).photo
+    assert photo == Picture.objects.get() and photo.width == 400

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from articles.models import Article
-from tests.factories import image_file, make_article, make_person, portrait_file
+from pictures.models import Picture
+from tests.factories import image_file, make_article, make_person, make_picture, portrait_file
 from tests.test_import import png_bytes, refused, run, stored_files, wire_story, write
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,10 +27,11 @@ def media_names():
     return {str(path.relative_to(root)) for path in stored_files()}
 
 
-def picture_files(article):
-    """The original and the renditions of a story's picture, as stored names."""
-    stem = os.path.splitext(article.lead_image.name)[0]
-    return {name for name in media_names() if name == article.lead_image.name or name.startswith(f"renditions/{stem}-")}
+def picture_files(article_or_picture):
+    """The original and the renditions of a story's lead picture (or of a picture), as stored names."""
+    picture = getattr(article_or_picture, "lead_library_picture", article_or_picture)
+    stem = os.path.splitext(picture.file.name)[0]
+    return {name for name in media_names() if name == picture.file.name or name.startswith(f"renditions/{stem}-")}
 
 
 def test_a_replaced_picture_and_its_renditions_are_deleted_once_the_change_commits():
@@ -37,46 +39,47 @@ def test_a_replaced_picture_and_its_renditions_are_deleted_once_the_change_commi
     old_files = picture_files(article)
     assert len(old_files) > 1  # the original and its renditions
 
-    article = Article.objects.get(pk=article.pk)
-    article.lead_image = image_file("second.jpg", size=(700, 400), color=(200, 10, 10))
-    article.prepare_images()
-    article.save()
-    article.build_renditions()
+    picture = Picture.objects.get(pk=article.lead_library_picture_id)
+    picture.file = image_file("second.jpg", size=(700, 400), color=(200, 10, 10))
+    picture.save()  # its new renditions are built once the save commits
 
+    article = Article.objects.get(pk=article.pk)
     assert not old_files & media_names()
-    assert picture_files(article) <= media_names() and picture_files(article)
+    assert picture_files(article) <= media_names() and len(picture_files(article)) > 1
 
 
 def test_a_replacement_that_rolls_back_keeps_the_old_picture():
     article = make_article(lead_image=image_file("first.jpg", size=(700, 400)))
     old_files = picture_files(article)
     with pytest.raises(RuntimeError), transaction.atomic():
-        article = Article.objects.get(pk=article.pk)
-        article.lead_image = image_file("second.jpg", size=(700, 400), color=(200, 10, 10))
-        article.prepare_images()
-        article.save()
+        picture = Picture.objects.get(pk=article.lead_library_picture_id)
+        picture.file = image_file("second.jpg", size=(700, 400), color=(200, 10, 10))
+        picture.save()
         raise RuntimeError("the save failed after all")
     assert old_files <= media_names()
-    assert Article.objects.get(pk=article.pk).lead_image.name in old_files
+    assert Picture.objects.get(pk=article.lead_library_picture_id).file.name in old_files
 
 
 def test_a_picture_another_row_still_uses_is_kept():
-    first = make_article(lead_image=image_file("shared.jpg", size=(700, 400)))
-    second = make_article()
-    Article.objects.filter(pk=second.pk).update(lead_image=first.lead_image.name)
+    first = make_picture(image_file("shared.jpg", size=(700, 400)))
+    second = make_picture(image_file("other.jpg", size=(700, 400)))
+    Picture.objects.filter(pk=second.pk).update(file=first.file.name)
     kept = picture_files(first)
     first.delete()
     assert kept <= media_names()
-    Article.objects.get(pk=second.pk).delete()
+    Picture.objects.get(pk=second.pk).delete()
     assert not kept & media_names()
 
 
-def test_deleting_a_person_deletes_their_photo():
+def test_deleting_a_person_keeps_their_photo_in_the_library_until_it_is_deleted_there():
     person = make_person(photo=portrait_file())
-    name = person.photo.name
-    assert name in media_names()
+    picture = person.photo
+    files = picture_files(picture)
+    assert picture.file.name in files and len(files) > 1
     person.delete()
-    assert name not in media_names()
+    assert files <= media_names()
+    picture.delete()
+    assert not files & media_names()
 
 
 def test_a_refused_import_leaves_no_file(tmp_path):
@@ -87,16 +90,21 @@ def test_a_refused_import_leaves_no_file(tmp_path):
     assert media_names() == set()
 
 
-def test_a_reimport_with_a_new_picture_removes_the_old_one(tmp_path):
+def test_a_reimport_with_a_new_picture_adds_it_to_the_library_and_keeps_the_old_one_there(tmp_path):
     write(tmp_path, "a.png", png_bytes())
     story = write(tmp_path, "story.txt", wire_story("The harbour reopened.", front={"image": "a.png"}))
     run(story)
-    first = Article.objects.get()
-    old_files = picture_files(first)
+    old = Article.objects.get().lead_library_picture
+    old_files = picture_files(old)
     write(tmp_path, "a.png", png_bytes(color=(10, 10, 200)))
     run(story)
+    new = Article.objects.get().lead_library_picture
+    assert new != old and new.file.name in media_names()
+    # The library keeps what it was given (another story may choose it); an editor deletes it there, and then
+    # its files go.
+    assert old_files <= media_names()
+    Picture.objects.get(pk=old.pk).delete()
     assert not old_files & media_names()
-    assert Article.objects.get().lead_image.name in media_names()
 
 
 def test_cleanup_media_removes_orphans_and_keeps_what_is_used():
@@ -171,7 +179,7 @@ def test_an_import_killed_half_way_leaves_no_orphan_after_cleanup_media(tmp_path
     assert cleanup.returncode == 0, cleanup.stderr
     assert set(media_files_on_disk(media)) == kept
     with sqlite3.connect(database) as db:
-        (stored,) = db.execute("SELECT lead_image FROM articles_article").fetchone()
+        (stored,) = db.execute("SELECT file FROM pictures_picture").fetchone()
     assert stored in kept
 
 
@@ -200,12 +208,10 @@ def test_a_picture_uploaded_by_an_admin_save_that_fails_is_removed(client, monke
     monkeypatch.undo()
     response = client.post(reverse("admin:articles_article_add"), story_form(lead_image=image_file("kept.jpg")))
     assert response.status_code == 302
-    assert Article.objects.get().lead_image.name in media_names()
+    assert Article.objects.get().lead_library_picture.file.name in media_names()
 
 
 def test_library_pictures_and_their_crops_are_kept_by_cleanup_media_and_go_with_the_picture():
-    from pictures.models import Picture
-
     picture = Picture.objects.create(file=image_file("clock-tower-16x9.jpg", size=(1300, 900)), focal_y=0.1)
     stem = os.path.splitext(picture.file.name)[0]
     library = {name for name in media_names() if name == picture.file.name or name.startswith(f"renditions/{stem}-")}

@@ -2,7 +2,6 @@
 local S3-compatible server (moto's server mode, started here on loopback)."""
 
 import builtins
-import importlib
 import io
 import json
 import os
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
@@ -45,21 +43,13 @@ def test_picture_sizes_are_stored_on_every_path(tmp_path, django_capture_on_comm
     imported = story_files(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_articles", str(imported), stdout=io.StringIO(), stderr=io.StringIO())
-    story = Article.objects.get(headline="Quay reopens")
-    assert (story.lead_image_width, story.lead_image_height) == (900, 600)
-    assert story.lead_image_renditions["bytes"] == story.lead_image.size
+    picture = Article.objects.get(headline="Quay reopens").lead_library_picture
+    assert (picture.width, picture.height) == (900, 600)
+    assert picture.bytes == picture.file.size
 
     person = make_person("Ada Lindqvist", photo=image_file("ada.png", size=(300, 400), image_format="PNG"))
-    assert (person.photo_width, person.photo_height) == (300, 400)
-    assert person.photo_renditions["bytes"] == person.photo.size
-
-    # Rows from before sizes were stored everywhere get them from the migration.
-    Article.objects.filter(pk=story.pk).update(lead_image_width=None, lead_image_height=None, lead_image_renditions={})
-    migration = importlib.import_module("articles.migrations.0018_picture_sizes")
-    migration.store_sizes(apps, None)
-    story = Article.objects.get(pk=story.pk)
-    assert (story.lead_image_width, story.lead_image_height) == (900, 600)
-    assert story.lead_image_renditions["bytes"] == story.lead_image.size
+    assert (person.photo.width, person.photo.height) == (300, 400)
+    assert person.photo.bytes == person.photo.file.size
 
 
 @pytest.fixture
@@ -84,8 +74,8 @@ def no_media_access(monkeypatch):
 
 
 def test_rendering_pages_opens_no_picture(newsroom, client, no_media_access):
-    people = list(Person.objects.mentioned().exclude(photo=""))
-    assert people and Article.objects.exclude(lead_image="").exists()
+    people = list(Person.objects.mentioned().exclude(photo=None))
+    assert people and Article.objects.exclude(lead_library_picture=None).exists()
     urls = [
         reverse("articles:front_page"),
         reverse("articles:latest_feed"),
@@ -93,7 +83,7 @@ def test_rendering_pages_opens_no_picture(newsroom, client, no_media_access):
         reverse("articles:people"),
         reverse("api:story_list"),
         *(person.get_absolute_url() for person in people),
-        *(story.get_absolute_url() for story in Article.objects.published().exclude(lead_image="")),
+        *(story.get_absolute_url() for story in Article.objects.published().exclude(lead_library_picture=None)),
     ]
     for url in urls:
         response = client.get(url)
@@ -158,51 +148,57 @@ def s3_settings(environment):
     return configured
 
 
-def test_pictures_go_to_object_storage_with_renditions_and_leave_with_their_story(
+def test_pictures_go_to_object_storage_with_renditions_and_leave_with_their_picture(
     s3_media, client, django_capture_on_commit_callbacks
 ):
     s3, bucket = s3_media
     with django_capture_on_commit_callbacks(execute=True):
         story = make_article("Quay reopens", lead_image=image_file("quay.jpg", size=(1000, 700)))
+    picture = story.lead_library_picture
     names = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    assert story.lead_image.name in names
+    assert picture.file.name in names
     renditions = {name for name in names if name.startswith("renditions/")}
-    assert len(renditions) == 2 * len(story.lead_image_renditions["widths"])
+    assert len(renditions) == 2 * sum(len(widths) for widths in picture.renditions["sizes"].values())
     head = s3.head_object(Bucket=bucket, Key=sorted(renditions)[0])
     assert head["CacheControl"] == "public, max-age=31536000, immutable"
-    assert s3.head_object(Bucket=bucket, Key=story.lead_image.name)["CacheControl"] == "public, max-age=86400"
+    assert s3.head_object(Bucket=bucket, Key=picture.file.name)["CacheControl"] == "public, max-age=86400"
 
     page = client.get(story.get_absolute_url()).content.decode()
-    assert f"{django_settings.MEDIA_URL}{sorted(renditions)[0]}" in page
+    shown = [name for name in renditions if f"{django_settings.MEDIA_URL}{name}" in page]
+    assert shown
     # The store serves what the page links to.
-    fetched = s3.get_object(Bucket=bucket, Key=story.lead_image.name)["Body"].read()
+    fetched = s3.get_object(Bucket=bucket, Key=picture.file.name)["Body"].read()
     assert Image.open(io.BytesIO(fetched)).size == (1000, 700)
 
     # An upload under a name already taken gets a new name: what a URL holds never changes.
-    again = default_storage.save(story.lead_image.name, io.BytesIO(b"other"))
-    assert again != story.lead_image.name
+    again = default_storage.save(picture.file.name, io.BytesIO(b"other"))
+    assert again != picture.file.name
 
+    # The story goes, its picture stays in the library; deleted there, its files leave the store.
     with django_capture_on_commit_callbacks(execute=True):
         story.delete()
+    assert picture.file.name in {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    with django_capture_on_commit_callbacks(execute=True):
+        picture.delete()
     left = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    assert story.lead_image.name not in left and not left & renditions
+    assert picture.file.name not in left and not left & renditions
 
 
 def test_imports_store_pictures_in_object_storage(s3_media, tmp_path, django_capture_on_commit_callbacks):
     s3, bucket = s3_media
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_articles", str(story_files(tmp_path)), stdout=io.StringIO(), stderr=io.StringIO())
-    story = Article.objects.get(headline="Quay reopens")
+    picture = Article.objects.get(headline="Quay reopens").lead_library_picture
     names = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    assert story.lead_image.name in names
-    assert (story.lead_image_width, story.lead_image_height) == (900, 600)
+    assert picture.file.name in names
+    assert (picture.width, picture.height) == (900, 600)
     assert {name for name in names if name.startswith("renditions/")}
 
 
 def test_local_media_renditions_are_served_immutable(client, django_capture_on_commit_callbacks):
-    story = make_article("Quay reopens", lead_image=image_file("quay.jpg", size=(700, 500)))
-    rendition = f"renditions/{story.lead_image.name.removesuffix('.jpg')}-320w.webp"
+    picture = make_article("Quay reopens", lead_image=image_file("quay.jpg", size=(700, 500))).lead_library_picture
+    rendition = picture.rendition_name("free", 320, "webp")
     response = client.get(f"/media/{rendition}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert client.get(f"/media/{story.lead_image.name}")["Cache-Control"] == "public, max-age=86400"
+    assert client.get(f"/media/{picture.file.name}")["Cache-Control"] == "public, max-age=86400"

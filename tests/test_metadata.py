@@ -67,7 +67,8 @@ def test_article_page_describes_itself_for_search_engines_and_sharing(client):
     assert meta(page, "property", "og:type") == ["article"]
     assert meta(page, "property", "og:description") == ["The crossing reopens after six weeks."]
     assert meta(page, "property", "og:image") == [f"http://testserver{story.lead_picture.social.url}"]
-    assert meta(page, "property", "og:image:width") == ["1600"] and meta(page, "property", "og:image:height") == ["900"]
+    # The sharing card's 1200 × 630 crop around the picture's focal point.
+    assert meta(page, "property", "og:image:width") == ["1200"] and meta(page, "property", "og:image:height") == ["630"]
     assert meta(page, "property", "og:image:alt") == ["The ferry at the quay"]
     assert meta(page, "property", "article:tag") == ["Transport", "Harbour"]
     assert meta(page, "name", "twitter:card") == ["summary_large_image"]

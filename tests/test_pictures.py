@@ -11,9 +11,10 @@ from django.urls import reverse
 from PIL import Image
 
 from articles import body
+from articles.models import Article, Person
 from pictures import crops, metadata
 from pictures.models import Picture, PictureInUse
-from tests.factories import admin_article_data, make_article, make_staff
+from tests.factories import admin_article_data, make_article, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +375,86 @@ def test_an_editor_chooses_a_lead_from_the_library_in_the_admin(client, django_c
     assert (story.lead_library_picture, story.lead_shape) == (picture, "16x9")
     listing = client.get(reverse("admin:articles_article_changelist")).content.decode()
     assert picture.rendition_name("16x9", 320, "jpg") in listing
+
+
+def test_a_lead_uploaded_with_a_story_goes_into_the_library_for_the_next_story(
+    client, django_capture_on_commit_callbacks
+):
+    client.force_login(make_staff("edna", "editor"))
+    story = make_article("Quay reopens")
+    upload_form = admin_article_data(
+        story,
+        lead_image=upload("quay.jpg"),
+        lead_image_alt="Boats at the quay",
+        lead_image_caption="The quay, open again.",
+        lead_image_credit="Ana Ruiz",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:articles_article_change", args=[story.pk]), upload_form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    # In the library, described as the story form said, with its renditions, and found by its words.
+    picture = Picture.objects.get()
+    assert Article.objects.get(pk=story.pk).lead_library_picture == picture
+    assert (picture.alt, picture.caption, picture.credit) == ("Boats at the quay", "The quay, open again.", "Ana Ruiz")
+    assert picture.is_ready
+    library = client.get(reverse("admin:pictures_picture_changelist"), {"q": "quay"}).content.decode()
+    assert picture.crop("free").at_most(320).url in library
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert picture.rendition_name("free", 640, "webp") in page and "The quay, open again." in page
+
+    # A second story chooses it from the library: one picture, shown by both, listed as used by both.
+    second = make_article("Ferry returns")
+    chosen = admin_article_data(second, lead_library_picture=str(picture.pk))
+    assert client.post(reverse("admin:articles_article_change", args=[second.pk]), chosen).status_code == 302
+    assert Picture.objects.count() == 1
+    assert sorted(story.headline for story in picture.stories_using()) == ["Ferry returns", "Quay reopens"]
+    assert "The quay, open again." in client.get(second.get_absolute_url()).content.decode()
+    used_by = client.get(reverse("admin:pictures_picture_change", args=[picture.pk])).content.decode()
+    assert "Ferry returns" in used_by and "Quay reopens" in used_by
+
+
+def test_a_persons_photo_is_a_library_picture_uploaded_or_chosen(client, django_capture_on_commit_callbacks):
+    client.force_login(make_staff("admin"))
+    add = reverse("admin:articles_person_add")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(add, {"name": "Ada Lindqvist", "slug": "ada-lindqvist", "photo_upload": upload()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ada = Person.objects.get(slug="ada-lindqvist")
+    make_article("Mayor opens the quay", people=[ada])  # a person's page lists the stories that mention them
+    photo = Picture.objects.get()
+    assert ada.photo == photo and (photo.title, photo.alt) == ("Ada Lindqvist", "Ada Lindqvist")
+    page = client.get(ada.get_absolute_url()).content.decode()
+    assert 'class="profile__photo"' in page and photo.rendition_name("free", 320, "webp") in page
+
+    # Another person's form chooses from the same library, with the same chooser as a story's lead.
+    form = client.get(add).content.decode()
+    assert f"{reverse('admin:pictures_picture_changelist')}?_to_field=id" in form
+    response = client.post(add, {"name": "Ada's twin", "slug": "ada-twin", "photo": str(photo.pk)})
+    assert response.status_code == 302
+    assert Person.objects.get(slug="ada-twin").photo == photo and Picture.objects.count() == 1
+    assert [person.name for person in photo.people_using()] == ["Ada Lindqvist", "Ada's twin"]
+
+
+def test_deleting_a_picture_that_is_a_persons_photo_is_refused_naming_them(client, django_capture_on_commit_callbacks):
+    picture = add_picture(django_capture_on_commit_callbacks, title="Portrait")
+    make_person("Ada Lindqvist", slug="ada-lindqvist", photo=picture)
+
+    with pytest.raises(PictureInUse, match="the photo of Ada Lindqvist"):
+        picture.delete()
+
+    client.force_login(make_staff("admin"))
+    change = client.get(reverse("admin:pictures_picture_change", args=[picture.pk])).content.decode()
+    assert "Ada Lindqvist (photo)" in change
+    response = client.post(reverse("admin:pictures_picture_delete", args=[picture.pk]), {"post": "yes"}, follow=True)
+    assert "“Portrait” is used by the photo of Ada Lindqvist; take it out of those people first." in (
+        response.content.decode()
+    )
+    listing = reverse("admin:pictures_picture_changelist")
+    response = client.post(
+        listing, {"action": "delete_selected", "_selected_action": [picture.pk], "post": "yes"}, follow=True
+    )
+    # Deleting from the list is refused as well, naming the person who has it as their photo.
+    page = response.content.decode()
+    assert "Cannot delete picture" in page and "Ada Lindqvist" in page
+    assert Picture.objects.filter(pk=picture.pk).exists()

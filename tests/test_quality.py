@@ -189,7 +189,8 @@ def test_article_page_carries_news_article_breadcrumbs_and_opengraph(client, new
     assert finders.find(path_of(logo["url"]).removeprefix(settings.STATIC_URL))
     assert article["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
     assert article["keywords"] == ["Port Alder", "Flooding", "Harbour", "Weather", "Climate"]
-    assert [image["width"] for image in article["image"]] == [640]
+    # The lead picture in the three shapes search engines ask for (16×9, 4×3, 1×1), all from the 640 × 360 photo.
+    assert [image["width"] for image in article["image"]] == [640, 480, 360]
     for image in article["image"]:
         assert image["@type"] == "ImageObject" and image["height"] == 360
         assert client.get(path_of(image["url"])).status_code == 200
@@ -216,9 +217,10 @@ def test_article_page_carries_news_article_breadcrumbs_and_opengraph(client, new
     assert opengraph["og:title"] == [story.headline]
     assert opengraph["og:url"] == [url]
     assert opengraph["og:site_name"] == [settings.SITE_NAME]
-    assert opengraph["og:image"] == [article["image"][0]["url"]]
-    assert opengraph["og:image:width"] == ["640"] and opengraph["og:image:height"] == ["360"]
-    assert opengraph["og:image:alt"] == [story.lead_image_alt]
+    # The sharing card's crop (1200 × 630 in shape, as wide as the photo allows).
+    assert opengraph["og:image"] == [f"http://testserver{story.lead_picture.social.url}"]
+    assert opengraph["og:image:width"] == ["640"] and opengraph["og:image:height"] == ["336"]
+    assert opengraph["og:image:alt"] == [story.lead_picture.alt]
     assert opengraph["article:published_time"] == ["2026-11-05T06:45:00+00:00"]
     assert opengraph["article:tag"] == article["keywords"]
 

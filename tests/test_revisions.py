@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, RelatedHeadline, TaggedArticle
-from articles.revisions import changed_fields, diff_snapshots, diff_text
-from tests.factories import admin_article_data, make_article, make_person, make_staff
+from articles.revisions import as_text, changed_fields, diff_snapshots, diff_text
+from tests.factories import admin_article_data, image_file, make_article, make_person, make_picture, make_staff
 from tests.test_related import assert_counts_match_a_recount
 
 # Pure diff helpers
@@ -253,3 +253,38 @@ def test_section_and_ordered_byline_are_in_the_snapshot_the_diff_and_the_restore
     story = Article.objects.get(pk=story.pk)
     assert story.section.name == first_section
     assert [person.name for person in story.credited_authors] == ["Mia Holt", "Tom Reyes"]
+
+
+def test_a_revision_from_before_the_library_shows_and_restores_its_uploaded_lead_as_the_library_picture(
+    editor_client, story
+):
+    """Snapshots recorded while leads were uploaded to the story name the file; the migration made that file a
+    library picture, which the history shows and a restore brings back."""
+    old_lead = make_picture(image_file("quay-at-dawn.jpg", size=(640, 360)))
+    first = story.revisions.get(number=1)
+    first.snapshot = {
+        **first.snapshot,
+        "lead_library_picture": None,
+        "lead_image": old_lead.file.name,
+        "lead_image_alt": "The quay",
+        "lead_image_caption": "Boats at dawn.",
+        "lead_image_credit": "Staff",
+    }
+    first.save()
+    # Shown by the picture's name, and not as a change when the story still leads with it.
+    assert as_text(first.snapshot, "lead_library_picture") == "quay at dawn"
+    assert "lead_library_picture" not in changed_fields(
+        first.snapshot,
+        {**first.snapshot, "lead_image": "", "lead_library_picture": {"id": old_lead.pk, "name": "quay at dawn"}},
+    )
+
+    save_in_admin(editor_client, story, headline="Rewritten", lead_image=image_file("new.jpg"))
+    assert Article.objects.get(pk=story.pk).lead_library_picture != old_lead
+    restore = reverse("admin:articles_article_revision_restore", args=[story.pk, 1])
+    confirm = editor_client.get(restore).content.decode()
+    assert "<dt>Lead picture</dt>" in confirm and "<ins>quay at dawn\n</ins>" in confirm
+
+    assert editor_client.post(restore).status_code == 302
+    story = Article.objects.get(pk=story.pk)
+    assert story.headline == "Harbour bridge reopens" and story.lead_library_picture == old_lead
+    assert story.revisions.first().snapshot["lead_library_picture"] == {"id": old_lead.pk, "name": "quay at dawn"}

@@ -40,7 +40,7 @@ def test_front_page_lists_published_stories_with_summaries_and_images(client, pu
 
     assert "Putin meets freed hostages" in page
     assert "Moscow credits its ties with Palestinians." in page
-    assert published_story.lead_picture.jpeg_srcset in page
+    assert published_story.card_picture.jpeg_srcset in page  # cards show it widescreen
     assert 'alt="Freed hostages at the Kremlin"' in page
     assert "Secret draft" not in page
     assert "Tomorrow&#x27;s story" not in page and "Tomorrow's story" not in page
