@@ -49,7 +49,7 @@ TAG = "taggit_tag"
 PERSON = "articles_person"
 MENTIONS = "articles_article_people"
 FTS_TABLE = "articles_article_fts"
-DEFERRED = "articles_deferredkeywords"  # migration 0020: stories whose keywords a transaction refreshes itself
+DEFERRED = "articles_deferredkeywords"  # migration 0023: stories whose keywords a transaction refreshes itself
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def document_for(connection):
 
 
 def can_defer(connection):
-    """Whether the schema has the `DEFERRED` table (migration 0020), which the keyword triggers then consult."""
+    """Whether the schema has the `DEFERRED` table (migration 0023), which the keyword triggers then consult."""
     with connection.cursor() as cursor:
         return DEFERRED in connection.introspection.table_names(cursor)
 

@@ -16,7 +16,7 @@ def stop_consulting_it(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0019_addresses"),
+        ("articles", "0022_library_only_pictures"),
     ]
 
     operations = [
