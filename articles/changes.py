@@ -4,7 +4,7 @@
 
     from articles.changes import content_changed
 
-    def purge(sender, stories, tags, people, sections, **kwargs):  # frozensets of ids
+    def purge(sender, stories, tags, people, sections, pictures, **kwargs):  # frozensets of ids
         ...
 
     content_changed.connect(purge)
@@ -14,7 +14,8 @@
 - `tags`: tags created, renamed, merged or deleted, and tags added to or taken off a story;
 - `people`: people created, renamed, edited or deleted, and people linked to or unlinked from a story
   (mentioned, or credited in its byline);
-- `sections`: sections created, renamed, moved, reordered or deleted (and the main section above them).
+- `sections`: sections created, renamed, moved, reordered or deleted (and the main section above them);
+- `pictures`: library pictures edited (description, focal point, file), given their renditions, or deleted.
 
 A story that changes state changes the pages of its tags and people too: a receiver that needs them reads
 them (a deleted story's links are reported as they go). It runs after the commit, so a receiver sees the
@@ -44,7 +45,7 @@ class _Pending:
     """What one transaction has changed so far; sent once, by the first of its on_commit callbacks to run."""
 
     def __init__(self):
-        self.stories, self.tags, self.people, self.sections = set(), set(), set(), set()
+        self.stories, self.tags, self.people, self.sections, self.pictures = set(), set(), set(), set(), set()
         self.schedule = False
         self.done = False
         self.last_callback = None  # where the latest callback sits in connection.run_on_commit
@@ -57,17 +58,18 @@ class _Pending:
 
         if self.schedule:
             Article.objects.remember_next_scheduled()
-        if self.stories or self.tags or self.people or self.sections:
+        if self.stories or self.tags or self.people or self.sections or self.pictures:
             content_changed.send(
                 sender=Article,
                 stories=frozenset(self.stories),
                 tags=frozenset(self.tags),
                 people=frozenset(self.people),
                 sections=frozenset(self.sections),
+                pictures=frozenset(self.pictures),
             )
 
 
-def note(stories=(), tags=(), people=(), sections=(), schedule=False, using=DEFAULT_DB_ALIAS):
+def note(stories=(), tags=(), people=(), sections=(), pictures=(), schedule=False, using=DEFAULT_DB_ALIAS):
     """Record what a write touched; it is announced when the transaction commits (at once in autocommit)."""
     connection = connections[using]
     pending = getattr(connection, "_articles_pending_changes", None)
@@ -78,6 +80,7 @@ def note(stories=(), tags=(), people=(), sections=(), schedule=False, using=DEFA
     pending.tags.update(tags)
     pending.people.update(people)
     pending.sections.update(sections)
+    pending.pictures.update(pictures)
     pending.schedule = pending.schedule or schedule
     # One callback per write, all of them the same bound method: whichever runs first sends everything and
     # the rest do nothing. So any run of the callbacks registered since some point (a commit, or a test's
@@ -173,6 +176,12 @@ def _section_changed(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     note(sections=[pk for pk in (instance.pk, instance.parent_id) if pk is not None], using=using)
 
 
+def _picture_changed(sender, instance, created=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    # A picture just added to the library is on no page yet.
+    if not created:
+        note(pictures=[instance.pk], using=using)
+
+
 def connect():
     """Called once, from ArticlesConfig.ready()."""
     from taggit.models import Tag
@@ -189,6 +198,7 @@ def connect():
         Section,
         TaggedArticle,
     )
+    from pictures.models import Picture
 
     post_save.connect(_story_saved, sender=Article, dispatch_uid="articles.changes.story_saved")
     post_delete.connect(_story_deleted, sender=Article, dispatch_uid="articles.changes.story_deleted")
@@ -201,6 +211,9 @@ def connect():
             signal.connect(_story_part_changed, sender=model, dispatch_uid=f"articles.changes.{model.__name__}_{name}")
         signal.connect(_byline_changed, sender=ArticleAuthor, dispatch_uid=f"articles.changes.byline_{name}")
         signal.connect(_section_changed, sender=Section, dispatch_uid=f"articles.changes.section_{name}")
+    for signal in (post_save, post_delete):
+        name = signal is post_save and "saved" or "deleted"
+        signal.connect(_picture_changed, sender=Picture, dispatch_uid=f"articles.changes.picture_{name}")
     pre_delete.connect(_story_going, sender=Article, dispatch_uid="articles.changes.story_going")
     pre_delete.connect(_person_going, sender=Person, dispatch_uid="articles.changes.person_going")
     m2m_changed.connect(_people_linked, sender=Article.people.through, dispatch_uid="articles.changes.people_linked")

@@ -6,6 +6,8 @@ that list all of a kind (the front page, feeds, sitemaps, the topics and people 
 sections). The rule both halves keep: **a page depends on the key of everything it shows, and a change
 moves the key of everything it touched**, read once the change is committed (`invalidated_by`).
 
+A page that draws a library picture names it (`picture-3`): its description, crops and renditions.
+
 Where a page lists stories chosen by a tag, person or author, the list key is that tag's or person's
 (`tag-5`, `person-7-stories`): any change to a story moves the keys of its tags and of the people it
 mentions or credits, so a story published, edited, taken down or deleted reaches every page listing it, and
@@ -48,6 +50,11 @@ def section(pk):
     return f"section-{pk}"
 
 
+def picture(pk):
+    """A library picture as pages draw it: its description, crops and renditions."""
+    return f"picture-{pk}"
+
+
 # --- what pages show -------------------------------------------------------------------------------------
 
 
@@ -58,6 +65,8 @@ def cards(stories):
         keys.add(story(article.pk))
         keys.add(section(article.section_id))
         keys.update(person(byline.person_id) for byline in article.bylines.all())
+        if article.lead_library_picture_id:
+            keys.add(picture(article.lead_library_picture_id))
     return keys
 
 
@@ -67,9 +76,12 @@ def page(*kinds):
 
 
 def story_page(article, related):
-    """A story's page: the story with its tags, people, authors, section trail, the related stories it
-    ranks (from its tags and people) and the stories its "more headlines" link to."""
+    """A story's page: the story with its tags, people, authors, section trail, pictures, the related stories
+    it ranks (from its tags and people) and the stories its "more headlines" link to."""
     keys = page(story(article.pk), *(section(part.pk) for part in article.section.trail))
+    keys.update(picture(item.pk) for item in article.body_pictures)  # the page draws these blocks anyway
+    if article.lead_library_picture_id:
+        keys.add(picture(article.lead_library_picture_id))
     keys.update(tag(item.pk) for item in article.tags.all())
     keys.update(person(item.pk) for item in article.people.all())
     keys.update(person(byline.person_id) for byline in article.bylines.all())
@@ -89,7 +101,10 @@ def tag_page(topic, stories):
 
 def person_page(someone, stories):
     """A person's or author's page: the person, and their stories (mentions and bylines alike)."""
-    return page(person(someone.pk), person_stories(someone.pk)) | cards(stories)
+    keys = page(person(someone.pk), person_stories(someone.pk)) | cards(stories)
+    if someone.photo_id:
+        keys.add(picture(someone.photo_id))
+    return keys
 
 
 def section_page(desk, subsections, stories):
@@ -126,18 +141,21 @@ def api_story(article):
         keys.add(section(article.section.parent_id))
     keys.update(tag(item.pk) for item in article.tags.all())
     keys.update(person(item.pk) for item in article.people.all())
+    if article.lead_library_picture_id:
+        keys.add(picture(article.lead_library_picture_id))
     return keys
 
 
 # --- what a change invalidates ----------------------------------------------------------------------------
 
 
-def invalidated_by(stories=(), tags=(), people=(), sections=()):
+def invalidated_by(stories=(), tags=(), people=(), sections=(), pictures=()):
     """The keys a committed change moves (what content_changed named, and what those stories link to now;
     links a change removed were named by the change itself)."""
     from articles.models import Article, ArticleAuthor, Section, TaggedArticle
 
     keys = {story(pk) for pk in stories} | {tag(pk) for pk in tags} | {section(pk) for pk in sections}
+    keys |= {picture(pk) for pk in pictures}
     # A person named by the change was edited, or linked to or unlinked from a story: both.
     keys |= {person(pk) for pk in people} | {person_stories(pk) for pk in people}
     if stories:

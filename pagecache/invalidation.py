@@ -4,8 +4,16 @@ purged from the CDN (see pagecache/__init__.py)."""
 from pagecache import dependencies, purge, store
 
 
-def content_changed(sender, stories=frozenset(), tags=frozenset(), people=frozenset(), sections=frozenset(), **kwargs):
-    keys = dependencies.invalidated_by(stories=stories, tags=tags, people=people, sections=sections)
+def content_changed(
+    sender,
+    stories=frozenset(),
+    tags=frozenset(),
+    people=frozenset(),
+    sections=frozenset(),
+    pictures=frozenset(),
+    **kwargs,
+):
+    keys = dependencies.invalidated_by(stories=stories, tags=tags, people=people, sections=sections, pictures=pictures)
     invalidate(keys)
 
 

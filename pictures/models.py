@@ -20,7 +20,7 @@ from django.urls import reverse
 from PIL import Image as PillowImage
 from PIL import ImageOps
 
-from articles import images
+from articles import changes, images
 from pictures import crops, metadata
 
 SHAPES = [*crops.RATIOS, crops.SOCIAL]
@@ -32,10 +32,12 @@ class PictureQuerySet(models.QuerySet):
     def update(self, **kwargs):
         # A focal point moved by a bulk update needs its crops again, as after a save.
         refocused = {"focal_x", "focal_y", "file"} & set(kwargs)
-        ids = list(self.values_list("pk", flat=True)) if refocused else []
+        ids = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
-        for pk in ids:
-            _queue_renditions(pk)
+        changes.note(pictures=ids, using=self.db)  # pages showing them are out of date (pagecache)
+        if refocused:
+            for pk in ids:
+                _queue_renditions(pk)
         return count
 
     update.alters_data = True
@@ -202,6 +204,8 @@ class Picture(models.Model):
             if stored.bytes is None:
                 known["bytes"] = storage.size(self.file.name)
             models.QuerySet.update(Picture.objects.filter(pk=self.pk), **known)
+            # Pages drawn with the nearest renditions until now can have these.
+            changes.note(pictures=[self.pk])
         for name, value in known.items():
             setattr(self, name, value)
         return record

@@ -7,6 +7,7 @@ which is Redis on the PostgreSQL + Redis run).
 """
 
 import gzip
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +22,8 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, FrontPageSlot, Person, Section, merge_people, merge_tags
 from pagecache import dependencies, store
-from tests.factories import make_article, make_correction, make_person
+from pictures.models import Picture
+from tests.factories import image_file, make_article, make_correction, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +208,59 @@ def test_people_edited_or_merged_show_everywhere(client, desk, cached):
         merge_people(kept, [mayor])
     assert client.get(mayor.get_absolute_url()).status_code == 301
     assert "Ada Marsh" in client.get(desk["ferry"].get_absolute_url()).content.decode()
+
+
+def test_a_library_picture_edited_or_given_its_renditions_shows_everywhere_it_is_drawn(
+    client, desk, cached, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    with cached.commit():
+        quay = Picture.objects.create(file=image_file("quay.jpg"), alt="The quay at dawn", caption="The old quay")
+        portrait = Picture.objects.create(file=image_file("ada.jpg", size=(400, 400)), alt="Ada Lindqvist")
+    with cached.commit():
+        Article.objects.filter(pk=desk["flood"].pk).update(
+            lead_library_picture=quay,
+            body=f'<p>Held.</p><figure class="picture" data-image="{quay.pk}"><figcaption>Dawn</figcaption></figure>',
+        )
+        Person.objects.filter(pk=desk["mayor"].pk).update(photo=portrait)
+    shown = [
+        reverse("articles:front_page"),
+        desk["flood"].get_absolute_url(),
+        reverse("articles:tag", args=["harbour"]),
+        desk["mayor"].get_absolute_url(),
+    ]
+    # Renditions were built when the pictures were stored (the immediate task backend, as `make run` has).
+    for url in shown:
+        cached_read(client, url)
+    harbour = reverse("articles:tag", args=["harbour"])
+    before = client.get(harbour).content.decode()  # its card draws the lead cut to 16×9
+    with cached.commit():
+        quay.focal_y = 0.1  # new crops, built by the task once this commits
+        quay.save()
+    after = client.get(harbour)
+    assert after["X-Page-Cache"] == "miss"
+    assert Picture.objects.get(pk=quay.pk).is_ready
+    assert sorted(re.findall(r"/media/[^\s\"]+\.webp", after.content.decode())) != sorted(
+        re.findall(r"/media/[^\s\"]+\.webp", before)
+    )
+    for url in shown:
+        cached_read(client, url)
+    with cached.commit():
+        quay.alt = "The quay under water at dawn"
+        quay.save()
+    for url in shown[:3]:
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", url
+        assert "The quay under water at dawn" in response.content.decode(), url
+    with cached.commit():
+        Picture.objects.filter(pk=portrait.pk).update(alt="Ada Lindqvist at the harbour")
+    assert client.get(desk["mayor"].get_absolute_url())["X-Page-Cache"] == "miss"
+    # The ferry story's page draws neither picture (its related stories are headlines only).
+    cached_read(client, desk["ferry"].get_absolute_url())
+    with cached.commit():
+        quay.caption = "The old quay, 1890"
+        quay.save()
+    assert client.get(desk["ferry"].get_absolute_url())["X-Page-Cache"] == "hit"
 
 
 def test_bylines_sections_and_front_page_places_are_announced_and_shown(client, desk, cached):
