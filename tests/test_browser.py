@@ -14,6 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IMAGE_LOADED = "image => image.complete && image.naturalWidth > 0"
 
 
+def assert_loaded(image):
+    """The image finishes loading and has pixels (a broken one never does); it may still be on its way when the
+    page's heading shows, on a loaded machine."""
+    image.page.wait_for_function(IMAGE_LOADED, arg=image.element_handle(), timeout=15_000)
+
+
 def test_reader_goes_from_the_front_page_to_a_story_its_topic_a_person_and_search(browser_page, newsroom):
     page = browser_page
     newest = Article.objects.for_listing().first()
@@ -22,14 +28,14 @@ def test_reader_goes_from_the_front_page_to_a_story_its_topic_a_person_and_searc
     page.goto(reverse("articles:front_page"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Latest news")
     first_card_image = page.locator(".card img").first
-    assert first_card_image.evaluate(IMAGE_LOADED)
+    assert_loaded(first_card_image)
     assert first_card_image.evaluate("image => image.currentSrc").endswith(".webp")
 
     page.get_by_role("link", name=newest.headline).click()
     expect(page).to_have_url(re.compile(re.escape(newest.get_absolute_url()) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(newest.headline)
     lead_image = page.locator(".story__figure img")
-    assert lead_image.evaluate(IMAGE_LOADED)
+    assert_loaded(lead_image)
     assert lead_image.get_attribute("fetchpriority") == "high"
 
     first_topic = newest.tags.all()[0]
