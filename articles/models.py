@@ -20,6 +20,7 @@ from taggit.models import Tag, TaggedItemBase
 from articles import addresses, changes, images
 from articles import body as body_markup
 from articles.formats import headline_key
+from articles.prepared import PreparedQuery
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -336,18 +337,62 @@ def _bylines():
     return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("person"))
 
 
-def _page_relations(article):
-    """What the article page shows beside the story's own row, as the story's related managers ask for it."""
-    return {
-        # Oldest tag first, as prefetching happens to return them (by tag) on SQLite.
-        "tags": article.tags.get_queryset().order_by("pk"),
-        "bylines": article.bylines.select_related("person"),
-        "people": article.people.only("name", "slug", "role"),
-        "related_headlines": article.related_headlines.select_related("target").only(
-            "article", "headline", "url", *(f"target__{name}" for name in ADDRESS_FIELDS)
-        ),
-        "corrections": article.corrections.all(),
+def _page_relations(story):
+    """What the article page shows beside the story's own row, read as its related managers would (each
+    query compiled once per process: articles/prepared.py), each in its manager's queryset as if prefetched."""
+    using = story._state.db
+    tags = Tag.objects.all()
+    tags._defer_next_filter = True  # as Django's related managers do: the filter is resolved only if asked
+    relations = {
+        "tags": tags.filter(**{f"{TaggedArticle.tag_relname()}__content_object": story.pk}),
+        "bylines": story.bylines.all(),
+        "people": story.people.all(),
+        "related_headlines": story.related_headlines.all(),
+        "corrections": story.corrections.all(),
     }
+    rows = {name: list(query(story.pk, using)) for name, query in PAGE_QUERIES.items()}
+    # The bylines come as their people (all their columns, as select_related("person") reads them).
+    rows["bylines"] = [_byline(story, person) for person in rows.pop("byline_people")]
+    rows["related_headlines"] = [_related_headline(story, row) for row in HEADLINES.rows(story.pk, using)]
+    for note in rows["corrections"]:
+        note.article = story
+    for name, queryset in relations.items():
+        queryset._result_cache = rows[name]
+        queryset._prefetch_done = True
+    return relations
+
+
+def _loaded(model, using, values):
+    """An instance of `model` with only these fields loaded (from_db wants them in the model's order)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(using, names, [values[name] for name in names])
+
+
+def _related_headline(story, row):
+    """A "more headlines" row, with the story it links to, as select_related("target") gives them."""
+    pk, headline, url, target_id, *target_address = row
+    values = {"id": pk, "article_id": story.pk, "headline": headline, "url": url, "target_id": target_id}
+    line = _loaded(RelatedHeadline, story._state.db, values)
+    line.article = story
+    if target_id is not None:
+        address = dict(zip(ADDRESS_FIELDS, target_address, strict=True))
+        line.target = _loaded(Article, story._state.db, {"id": target_id, **address})
+    return line
+
+
+def _byline(story, person):
+    """The story's byline row as select_related("person") gives it, from its person's row."""
+    loaded = {
+        "id": person.byline_pk,
+        "article_id": story.pk,
+        "person_id": person.pk,
+        "position": person.byline_position,
+    }
+    byline = ArticleAuthor.from_db(
+        story._state.db, list(loaded), [loaded[f.attname] for f in BYLINE_FIELDS if f.attname in loaded]
+    )
+    byline.article, byline.person = story, person
+    return byline
 
 
 def _page_prefetches():
@@ -368,18 +413,14 @@ def _page_prefetches():
 
 class StoryPageIterable(models.query.ModelIterable):
     """for_page()'s stories, each with its page's relations loaded as if prefetched. The page's own case is
-    one story: then each relation is its manager's plain query, as prefetch_related() would run for it but
-    without that machinery for many stories (grouping rows, an extra select column, `__in` filters), which
-    costs more than the queries themselves. Several stories are prefetched as usual."""
+    one story: then each relation is one query of fixed shape, compiled once per process (_page_relations),
+    without prefetch_related()'s machinery for many stories (grouping rows, an extra select column, `__in`
+    filters), which costs more than the queries themselves. Several stories are prefetched as usual."""
 
     def __iter__(self):
         stories = list(super().__iter__())
         if len(stories) == 1:
-            story = stories[0]
-            relations = _page_relations(story)
-            for loaded in relations.values():
-                loaded._fetch_all()
-            story._prefetched_objects_cache = relations
+            stories[0]._prefetched_objects_cache = _page_relations(stories[0])
         elif stories:
             models.prefetch_related_objects(stories, *_page_prefetches())
         yield from stories
@@ -519,9 +560,10 @@ class ArticleQuerySet(AnnouncingQuerySet):
         return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
 
     def for_page(self):
-        """Everything the article page shows, in a fixed number of queries, each reading only the columns
-        shown: compiling a wide select (and ordering it) costs more than running it. The notes are loaded
-        for the page anyway, so its last change comes from them (Article.modified_at), not a subquery."""
+        """Everything the article page shows, in a fixed number of queries (six for one story), each reading
+        only the columns shown: compiling a wide select (and ordering it) costs more than running it. The
+        notes are loaded for the page anyway, so its last change comes from them (Article.modified_at), not a
+        subquery."""
         stories = self.select_related("section__parent", "lead_library_picture")
         stories._iterable_class = StoryPageIterable
         return stories
@@ -1499,6 +1541,28 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.person_id} wrote {self.article_id}"
+
+
+# The article page's questions about one story (see _page_relations), compiled once per process.
+PAGE_QUERIES = {
+    # Oldest tag first, as prefetching happens to return them (by tag) on SQLite.
+    "tags": PreparedQuery(lambda pk: TaggedArticle.tags_for(Article, pk).order_by("pk")),
+    "byline_people": PreparedQuery(
+        lambda pk: (
+            Person.objects.filter(bylines__article=pk)
+            .annotate(byline_pk=F("bylines__id"), byline_position=F("bylines__position"))
+            .order_by("bylines__position", "bylines__id")
+        )
+    ),
+    "people": PreparedQuery(lambda pk: Person.objects.filter(articles=pk).only("name", "slug", "role")),
+    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article=pk)),
+}
+BYLINE_FIELDS = ArticleAuthor._meta.concrete_fields
+HEADLINES = PreparedQuery(
+    lambda pk: RelatedHeadline.objects.filter(article=pk).values_list(
+        "pk", "headline", "url", "target", *(f"target__{name}" for name in ADDRESS_FIELDS)
+    )
+)
 
 
 def move_bylines(kept, merged):
