@@ -350,10 +350,10 @@ def _page_relations(story):
         "related_headlines": story.related_headlines.all(),
         "corrections": story.corrections.all(),
     }
-    rows = {name: list(query(story.pk, using)) for name, query in PAGE_QUERIES.items()}
+    rows = {name: list(query(story.pk, using=using)) for name, query in PAGE_QUERIES.items()}
     # The bylines come as their people (all their columns, as select_related("person") reads them).
     rows["bylines"] = [_byline(story, person) for person in rows.pop("byline_people")]
-    rows["related_headlines"] = [_related_headline(story, row) for row in HEADLINES.rows(story.pk, using)]
+    rows["related_headlines"] = [_related_headline(story, row) for row in HEADLINES.rows(story.pk, using=using)]
     for note in rows["corrections"]:
         note.article = story
     for name, queryset in relations.items():
@@ -489,9 +489,9 @@ class ArticleQuerySet(AnnouncingQuerySet):
 
     link_people.alters_data = True
 
-    def published(self):
-        """The publication rule: published status and a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """The publication rule: published status and a publication time that has come (by `now`, if given)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def for_listing(self):
         """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
