@@ -32,31 +32,42 @@ class PreparedQuery:
         self._compiled = weakref.WeakKeyDictionary()
 
     def __call__(self, *values, using=DEFAULT_DB_ALIAS):
-        """The model instances for `values`: a RawQuerySet (or the queryset, if it could not be prepared)."""
+        """The model instances for `values`, as the queryset would give them (a list; or the queryset itself,
+        if it could not be prepared)."""
         connection = connections[using]
-        sql, params, _converters, model = self._prepared(connection, using)
-        if sql is None:
+        prepared = self._prepared(connection, using)
+        if prepared.sql is None:
             return self.build(*values).using(using)
-        return model._base_manager.raw(sql, self._params(connection, params, values), using=using)
+        model, (start, end), names, annotations = prepared.model, prepared.fields, prepared.names, prepared.annotations
+        instances = []
+        for row in self._fetch(connection, prepared, values):
+            instance = model.from_db(using, names, row[start:end])
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
 
     def rows(self, *values, using=DEFAULT_DB_ALIAS):
         """For a values_list() queryset: its tuples for `values`, converted as the ORM converts them."""
         connection = connections[using]
-        sql, params, converters, _model = self._prepared(connection, using)
-        if sql is None:
+        prepared = self._prepared(connection, using)
+        if prepared.sql is None:
             return list(self.build(*values).using(using))
+        return [tuple(row) for row in self._fetch(connection, prepared, values)]
+
+    def _fetch(self, connection, prepared, values):
         with connection.cursor() as cursor:
-            cursor.execute(sql, self._params(connection, params, values))
+            cursor.execute(prepared.sql, self._params(connection, prepared.params, values))
             rows = cursor.fetchall()
-        if not converters:
+        if not prepared.converters:
             return rows
         converted = []
         for row in rows:
             row = list(row)
-            for index, (functions, expression) in converters:
+            for index, (functions, expression) in prepared.converters:
                 for convert in functions:
                     row[index] = convert(row[index], expression, connection)
-            converted.append(tuple(row))
+            converted.append(row)
         return converted
 
     def _prepared(self, connection, using):
@@ -66,21 +77,36 @@ class PreparedQuery:
         return prepared
 
     def _compile(self, connection, using):
-        """(sql, params with each stand-in's place as its index in `values`, converters, model), or Nones."""
+        """The SQL, its parameters with each stand-in's place (its index in `values`), the converters, and
+        where the model's columns and any annotations are in a row (as ModelIterable reads them)."""
         queryset = self.build(*self.stand_ins)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         places = {_adapted(connection, value): number for number, value in enumerate(self.stand_ins)}
         found = [places.get(param) if isinstance(param, (int, str, datetime)) else None for param in params]
         if len(places) != len(self.stand_ins) or sorted(n for n in found if n is not None) != list(places.values()):
-            return None, None, None, None  # a stand-in is missing, repeated or changed beyond recognition
+            return Prepared(None)  # a stand-in is missing, repeated or changed beyond recognition
         params = [param if number is None else Place(number) for param, number in zip(params, found, strict=True)]
         converters = list(compiler.get_converters([column for column, _, _ in compiler.select]).items())
-        return sql, params, converters, queryset.model
+        prepared = Prepared(sql, params, converters, queryset.model)
+        if compiler.klass_info:  # a query of model instances (not values_list())
+            fields = compiler.klass_info["select_fields"]
+            prepared.fields = (fields[0], fields[-1] + 1)
+            prepared.names = [column.target.attname for column, _, _ in compiler.select[fields[0] : fields[-1] + 1]]
+            prepared.annotations = list(compiler.annotation_col_map.items())
+        return prepared
 
     @staticmethod
     def _params(connection, params, values):
         return [_adapted(connection, values[param.number]) if type(param) is Place else param for param in params]
+
+
+class Prepared:
+    """A compiled query: without SQL when it could not be prepared."""
+
+    def __init__(self, sql, params=None, converters=None, model=None):
+        self.sql, self.params, self.converters, self.model = sql, params, converters, model
+        self.fields, self.names, self.annotations = None, None, None
 
 
 class Place:
