@@ -20,7 +20,7 @@ from taggit.models import Tag, TaggedItemBase
 from articles import addresses, changes, images
 from articles import body as body_markup
 from articles.formats import headline_key
-from articles.prepared import PreparedQuery
+from articles.prepared import STAND_IN_SLUG, PreparedQuery
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -34,6 +34,8 @@ NEXT_SCHEDULED_CACHE_SECONDS = 600
 SCHEDULE_FIELDS = frozenset({"status", "published_at"})
 # What a story's address and whether it is live are read from (get_absolute_url, is_published, has_gone_out).
 ADDRESS_FIELDS = ("slug", "status", "published_at", "created_at")
+# What the story page shows of a story's section (and its parent) and lead picture.
+PAGE_SELECT_RELATED = ("section__parent", "lead_library_picture")
 # Fields an update() may write without it being a change anyone sees: the edit counter is bookkeeping.
 UNANNOUNCED_FIELDS = frozenset({"version"})
 # Set while bulk_update() runs: it has derived its rows' own fields already, and calls update() underneath.
@@ -564,9 +566,22 @@ class ArticleQuerySet(AnnouncingQuerySet):
         only the columns shown: compiling a wide select (and ordering it) costs more than running it. The
         notes are loaded for the page anyway, so its last change comes from them (Article.modified_at), not a
         subquery."""
-        stories = self.select_related("section__parent", "lead_library_picture")
+        stories = self.select_related(*PAGE_SELECT_RELATED)
         stories._iterable_class = StoryPageIterable
         return stories
+
+    def page_story(self, slug):
+        """for_page().get(slug=slug), the story page's own question, by a query compiled once per process
+        (articles/prepared.py)."""
+        query = self.query
+        if query.where or query.annotations or query.select_related or query.is_sliced:
+            return self.for_page().get(slug=slug)
+        found = PAGE_STORY(slug, using=self.db)
+        if not found:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} at {slug}.")
+        story = found[0]
+        story._prefetched_objects_cache = _page_relations(story)
+        return story
 
     def tagged(self, tag):
         return self.filter(tagged_items__tag=tag)
@@ -1544,6 +1559,11 @@ class ArticleAuthor(models.Model):
 
 
 # The article page's questions about one story (see _page_relations), compiled once per process.
+PAGE_STORY = PreparedQuery(
+    # Unordered, as get() asks: ordering the page's wide select costs more than the query.
+    lambda slug: Article.objects.select_related(*PAGE_SELECT_RELATED).filter(slug=slug).order_by(),
+    STAND_IN_SLUG,
+)
 PAGE_QUERIES = {
     # Oldest tag first, as prefetching happens to return them (by tag) on SQLite.
     "tags": PreparedQuery(lambda pk: TaggedArticle.tags_for(Article, pk).order_by("pk")),

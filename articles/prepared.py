@@ -11,9 +11,11 @@ import weakref
 from datetime import UTC, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import get_related_populators
 
-# Values no row has, to find among a compiled query's parameters: ids, and a time.
+# Values no row has, to find among a compiled query's parameters: ids, a slug and a time.
 STAND_IN = -917_305_221
+STAND_IN_SLUG = "zq-stand-in-zq-917305221"
 STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 
@@ -22,8 +24,8 @@ def stand_in_ids(count):
 
 
 class PreparedQuery:
-    """`build(*values)` returns the queryset (of one model, without select_related) for those values, each an
-    id or an aware datetime; `stand_ins` are the values to compile it with (default: one id)."""
+    """`build(*values)` returns the queryset for those values, each an id, a string or an aware datetime;
+    `stand_ins` are the values to compile it with (default: one id)."""
 
     def __init__(self, build, *stand_ins):
         self.build = build
@@ -42,6 +44,8 @@ class PreparedQuery:
         instances = []
         for row in self._fetch(connection, prepared, values):
             instance = model.from_db(using, names, row[start:end])
+            for populator in prepared.populators:
+                populator.populate(row, instance)
             for name, position in annotations:
                 setattr(instance, name, row[position])
             instances.append(instance)
@@ -94,6 +98,7 @@ class PreparedQuery:
             prepared.fields = (fields[0], fields[-1] + 1)
             prepared.names = [column.target.attname for column, _, _ in compiler.select[fields[0] : fields[-1] + 1]]
             prepared.annotations = list(compiler.annotation_col_map.items())
+            prepared.populators = get_related_populators(compiler.klass_info, compiler.select, using)
         return prepared
 
     @staticmethod
@@ -106,7 +111,7 @@ class Prepared:
 
     def __init__(self, sql, params=None, converters=None, model=None):
         self.sql, self.params, self.converters, self.model = sql, params, converters, model
-        self.fields, self.names, self.annotations = None, None, None
+        self.fields, self.names, self.annotations, self.populators = None, None, None, None
 
 
 class Place:

@@ -5,8 +5,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Section
 from tests.factories import image_file, make_article, make_correction, make_person, make_staff
+from tests.test_pictures import add_picture
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +266,32 @@ def test_the_story_page_loads_one_story_as_prefetching_loads_many(django_assert_
     assert shown["credited"] == ["Writer 1", "Writer 0"]
     assert [link for *_, link in shown["headlines"]] == [live.get_absolute_url(), "", ""]
     assert len(shown["tags"]) == 2 and len(shown["notes"]) == 1
+
+
+def test_the_story_page_asks_for_its_story_as_for_page_does(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    business = Section.objects.create(name="Business", slug="business")
+    markets = Section.objects.create(name="Markets", slug="markets", parent=business)
+    picture = add_picture(django_capture_on_commit_callbacks, alt="The harbour at dawn")
+    story = make_article("Harbour shares rise", section=markets, lead_library_picture=picture, tags=["harbour"])
+    plain = make_article("Harbour quiet")
+
+    with django_assert_num_queries(6):
+        page = Article.objects.page_story(story.slug)
+    expected = Article.objects.for_page().get(slug=story.slug)
+    with django_assert_num_queries(0):
+        assert [part.name for part in page.section.trail] == ["Business", "Markets"]
+        assert page.lead_library_picture.alt == "The harbour at dawn"
+        assert page_relations(page) == page_relations(expected)
+    fields = [field.attname for field in Article._meta.concrete_fields]
+    assert [getattr(page, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert Article.objects.page_story(plain.slug).lead_library_picture is None
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.page_story("no-such-story")
+    # Asked of a narrowed queryset, it keeps the narrowing.
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.filter(status=Article.Status.DRAFT).page_story(story.slug)
 
 
 def test_listing_pages_query_counts_do_not_grow(client, django_assert_max_num_queries):
