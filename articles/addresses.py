@@ -41,11 +41,14 @@ class Route:
             pieces = self._pieces[key] = self._split()
         if pieces is None:
             return reverse(self.name, kwargs=values)
-        texts = {name: write(values[name]) for name, write in self.formats.items()}
-        if not all(PLAIN.match(text) for text in texts.values()):
-            return reverse(self.name, kwargs=values)
         head, tail = pieces
-        return head + "".join(texts[name] + piece for name, piece in tail)
+        parts = [head]
+        for name, piece in tail:
+            text = self.formats[name](values[name])
+            if not PLAIN.match(text):
+                return reverse(self.name, kwargs=values)
+            parts += (text, piece)
+        return "".join(parts)
 
     def _split(self):
         """(text before the first argument, [(argument, text after it)…]), or None if it cannot be split."""

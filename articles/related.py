@@ -203,6 +203,9 @@ class Ranking:
     def stories(self, limit):
         """Pins first, then the ranked stories: articles carrying score, shared_tags, shared_people, reason."""
         stories = []
+        # from_db wants the values in the model's field order; the other fields stay deferred.
+        loaded_fields = {"id", "headline", "slug", "status", "published_at"}
+        names = [f.attname for f in Article._meta.concrete_fields if f.attname in loaded_fields]
         for candidate in [*self.pinned, *self.ranked][:limit]:
             row = candidate.story
             loaded = {
@@ -212,8 +215,6 @@ class Ranking:
                 "status": Article.Status.PUBLISHED,
                 "published_at": row.published_at,
             }
-            # from_db wants the values in the model's field order; the other fields stay deferred.
-            names = [f.attname for f in Article._meta.concrete_fields if f.attname in loaded]
             story = Article.from_db(connection.alias, names, [loaded[name] for name in names])
             story.score = candidate.score
             story.shared_tags = candidate.shared_tags
