@@ -384,15 +384,8 @@ def _related_headline(story, row):
 
 def _byline(story, person):
     """The story's byline row as select_related("person") gives it, from its person's row."""
-    loaded = {
-        "id": person.byline_pk,
-        "article_id": story.pk,
-        "person_id": person.pk,
-        "position": person.byline_position,
-    }
-    byline = ArticleAuthor.from_db(
-        story._state.db, list(loaded), [loaded[f.attname] for f in BYLINE_FIELDS if f.attname in loaded]
-    )
+    values = {"id": person.byline_pk, "article_id": story.pk, "person_id": person.pk}
+    byline = _loaded(ArticleAuthor, story._state.db, {**values, "position": person.byline_position})
     byline.article, byline.person = story, person
     return byline
 
@@ -574,8 +567,10 @@ class ArticleQuerySet(AnnouncingQuerySet):
         """for_page().get(slug=slug), the story page's own question, by a query compiled once per process
         (articles/prepared.py)."""
         query = self.query
-        if query.where or query.annotations or query.select_related or query.is_sliced:
-            return self.for_page().get(slug=slug)
+        narrowed = query.where or query.annotations or query.extra or query.select_related or query.is_sliced
+        changed = query.distinct or query.combinator or query.deferred_loading != (frozenset(), True)
+        if narrowed or changed or self._iterable_class is not models.query.ModelIterable:
+            return self.for_page().get(slug=slug)  # anything but the plain manager's: as it is asked
         found = PAGE_STORY(slug, using=self.db)
         if not found:
             raise self.model.DoesNotExist(f"No {self.model._meta.object_name} at {slug}.")
@@ -1577,7 +1572,6 @@ PAGE_QUERIES = {
     "people": PreparedQuery(lambda pk: Person.objects.filter(articles=pk).only("name", "slug", "role")),
     "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article=pk)),
 }
-BYLINE_FIELDS = ArticleAuthor._meta.concrete_fields
 HEADLINES = PreparedQuery(
     lambda pk: RelatedHeadline.objects.filter(article=pk).values_list(
         "pk", "headline", "url", "target", *(f"target__{name}" for name in ADDRESS_FIELDS)

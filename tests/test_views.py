@@ -229,7 +229,8 @@ def test_article_page_query_count_does_not_grow(client, django_assert_max_num_qu
 
 def page_relations(story):
     return {
-        "tags": [(tag.pk, tag.name, tag.slug) for tag in story.tags.all()],
+        # In no particular order when prefetched for many stories (in the page's, the oldest first).
+        "tags": sorted((tag.pk, tag.name, tag.slug) for tag in story.tags.all()),
         "bylines": [
             (line.pk, line.position, line.person.name, line.person.get_author_url()) for line in story.bylines.all()
         ],
