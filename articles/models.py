@@ -11,16 +11,16 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import addresses, changes
 from articles import body as body_markup
-from articles import changes
 from articles.formats import headline_key
+from articles.prepared import STAND_IN_SLUG, PreparedQuery
 
 # Reading speed behind the "N min read" line: words per minute of an average adult reading news.
 WORDS_PER_MINUTE = 230
@@ -34,6 +34,8 @@ NEXT_SCHEDULED_CACHE_SECONDS = 600
 SCHEDULE_FIELDS = frozenset({"status", "published_at"})
 # What a story's address and whether it is live are read from (get_absolute_url, is_published, has_gone_out).
 ADDRESS_FIELDS = ("slug", "status", "published_at", "created_at")
+# What the story page shows of a story's section (and its parent) and lead picture.
+PAGE_SELECT_RELATED = ("section__parent", "lead_library_picture")
 # Fields an update() may write without it being a change anyone sees: the edit counter is bookkeeping.
 UNANNOUNCED_FIELDS = frozenset({"version"})
 # Set while bulk_update() runs: it has derived its rows' own fields already, and calls update() underneath.
@@ -241,10 +243,10 @@ class Person(VersionedModel):
         PersonRedirect.follow_rename(self, old_slug)
 
     def get_absolute_url(self):
-        return reverse("articles:person", kwargs={"slug": self.slug})
+        return addresses.person(slug=self.slug)
 
     def get_author_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return addresses.author(slug=self.slug)
 
     @property
     def is_author(self):
@@ -341,6 +343,88 @@ def _bylines():
     return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("person"))
 
 
+def _page_relations(story):
+    """What the article page shows beside the story's own row, read as its related managers would (each
+    query compiled once per process: articles/prepared.py), each in its manager's queryset as if prefetched."""
+    using = story._state.db
+    tags = Tag.objects.all()
+    tags._defer_next_filter = True  # as Django's related managers do: the filter is resolved only if asked
+    relations = {
+        "tags": tags.filter(**{f"{TaggedArticle.tag_relname()}__content_object": story.pk}),
+        "bylines": story.bylines.all(),
+        "people": story.people.all(),
+        "related_headlines": story.related_headlines.all(),
+        "corrections": story.corrections.all(),
+    }
+    rows = {name: list(query(story.pk, using=using)) for name, query in PAGE_QUERIES.items()}
+    # The bylines come as their people (all their columns, as select_related("person") reads them).
+    rows["bylines"] = [_byline(story, person) for person in rows.pop("byline_people")]
+    rows["related_headlines"] = [_related_headline(story, row) for row in HEADLINES.rows(story.pk, using=using)]
+    for note in rows["corrections"]:
+        note.article = story
+    for name, queryset in relations.items():
+        queryset._result_cache = rows[name]
+        queryset._prefetch_done = True
+    return relations
+
+
+def _loaded(model, using, values):
+    """An instance of `model` with only these fields loaded (from_db wants them in the model's order)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(using, names, [values[name] for name in names])
+
+
+def _related_headline(story, row):
+    """A "more headlines" row, with the story it links to, as select_related("target") gives them."""
+    pk, headline, url, target_id, *target_address = row
+    values = {"id": pk, "article_id": story.pk, "headline": headline, "url": url, "target_id": target_id}
+    line = _loaded(RelatedHeadline, story._state.db, values)
+    line.article = story
+    if target_id is not None:
+        address = dict(zip(ADDRESS_FIELDS, target_address, strict=True))
+        line.target = _loaded(Article, story._state.db, {"id": target_id, **address})
+    return line
+
+
+def _byline(story, person):
+    """The story's byline row as select_related("person") gives it, from its person's row."""
+    values = {"id": person.byline_pk, "article_id": story.pk, "person_id": person.pk}
+    byline = _loaded(ArticleAuthor, story._state.db, {**values, "position": person.byline_position})
+    byline.article, byline.person = story, person
+    return byline
+
+
+def _page_prefetches():
+    """The same relations for many stories at once."""
+    return [
+        "tags",
+        _bylines(),
+        Prefetch("people", queryset=Person.objects.only("name", "slug", "role")),
+        Prefetch(
+            "related_headlines",
+            queryset=RelatedHeadline.objects.select_related("target").only(
+                "article", "headline", "url", *(f"target__{name}" for name in ADDRESS_FIELDS)
+            ),
+        ),
+        "corrections",
+    ]
+
+
+class StoryPageIterable(models.query.ModelIterable):
+    """for_page()'s stories, each with its page's relations loaded as if prefetched. The page's own case is
+    one story: then each relation is one query of fixed shape, compiled once per process (_page_relations),
+    without prefetch_related()'s machinery for many stories (grouping rows, an extra select column, `__in`
+    filters), which costs more than the queries themselves. Several stories are prefetched as usual."""
+
+    def __iter__(self):
+        stories = list(super().__iter__())
+        if len(stories) == 1:
+            stories[0]._prefetched_objects_cache = _page_relations(stories[0])
+        elif stories:
+            models.prefetch_related_objects(stories, *_page_prefetches())
+        yield from stories
+
+
 class ArticleQuerySet(AnnouncingQuerySet):
     # The body's text is derived like the headline's key; the body itself is sanitised first, on every write
     # path (save() too: Article.clean_body), so no markup outside articles/body.py's vocabulary is stored.
@@ -404,9 +488,9 @@ class ArticleQuerySet(AnnouncingQuerySet):
 
     link_people.alters_data = True
 
-    def published(self):
-        """The publication rule: published status and a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """The publication rule: published status and a publication time that has come (by `now`, if given)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def for_listing(self):
         """Published stories as cards: newest first, tags prefetched, no bodies loaded."""
@@ -475,21 +559,28 @@ class ArticleQuerySet(AnnouncingQuerySet):
         return self.annotate(last_changed_at=Greatest(edited, Coalesce(latest_note, edited)))
 
     def for_page(self):
-        """Everything the article page shows, in a fixed number of queries, each reading only the columns
-        shown: compiling a wide select (and ordering it) costs more than running it. The notes are loaded
-        for the page anyway, so its last change comes from them (Article.modified_at), not a subquery."""
-        return self.select_related("section__parent", "lead_library_picture").prefetch_related(
-            "tags",
-            _bylines(),
-            Prefetch("people", queryset=Person.objects.only("name", "slug", "role")),
-            Prefetch(
-                "related_headlines",
-                queryset=RelatedHeadline.objects.select_related("target").only(
-                    "article", "headline", "url", *(f"target__{name}" for name in ADDRESS_FIELDS)
-                ),
-            ),
-            "corrections",
-        )
+        """Everything the article page shows, in a fixed number of queries (six for one story), each reading
+        only the columns shown: compiling a wide select (and ordering it) costs more than running it. The
+        notes are loaded for the page anyway, so its last change comes from them (Article.modified_at), not a
+        subquery."""
+        stories = self.select_related(*PAGE_SELECT_RELATED)
+        stories._iterable_class = StoryPageIterable
+        return stories
+
+    def page_story(self, slug):
+        """for_page().get(slug=slug), the story page's own question, by a query compiled once per process
+        (articles/prepared.py)."""
+        query = self.query
+        narrowed = query.where or query.annotations or query.extra or query.select_related or query.is_sliced
+        changed = query.distinct or query.combinator or query.deferred_loading != (frozenset(), True)
+        if narrowed or changed or self._iterable_class is not models.query.ModelIterable:
+            return self.for_page().get(slug=slug)  # anything but the plain manager's: as it is asked
+        found = PAGE_STORY(slug, using=self.db)
+        if not found:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} at {slug}.")
+        story = found[0]
+        story._prefetched_objects_cache = _page_relations(story)
+        return story
 
     def tagged(self, tag):
         return self.filter(tagged_items__tag=tag)
@@ -673,10 +764,7 @@ class Article(VersionedModel):
 
     def get_absolute_url(self):
         day = self.url_date
-        return reverse(
-            "articles:detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
-        )
+        return addresses.story(year=day.year, month=day.month, day=day.day, slug=self.slug)
 
     def stored_public_path(self):
         """The address readers had for this story as stored, or None if it never went out (or is new)."""
@@ -1372,7 +1460,7 @@ class Section(models.Model):
         forget_section_navigation()
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return addresses.section(slug=self.slug)
 
     def delete(self, *args, **kwargs):
         deleted = super().delete(*args, **kwargs)
@@ -1432,6 +1520,32 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.person_id} wrote {self.article_id}"
+
+
+# The article page's questions about one story (see _page_relations), compiled once per process.
+PAGE_STORY = PreparedQuery(
+    # Unordered, as get() asks: ordering the page's wide select costs more than the query.
+    lambda slug: Article.objects.select_related(*PAGE_SELECT_RELATED).filter(slug=slug).order_by(),
+    STAND_IN_SLUG,
+)
+PAGE_QUERIES = {
+    # Oldest tag first, as prefetching happens to return them (by tag) on SQLite.
+    "tags": PreparedQuery(lambda pk: TaggedArticle.tags_for(Article, pk).order_by("pk")),
+    "byline_people": PreparedQuery(
+        lambda pk: (
+            Person.objects.filter(bylines__article=pk)
+            .annotate(byline_pk=F("bylines__id"), byline_position=F("bylines__position"))
+            .order_by("bylines__position", "bylines__id")
+        )
+    ),
+    "people": PreparedQuery(lambda pk: Person.objects.filter(articles=pk).only("name", "slug", "role")),
+    "corrections": PreparedQuery(lambda pk: Correction.objects.filter(article=pk)),
+}
+HEADLINES = PreparedQuery(
+    lambda pk: RelatedHeadline.objects.filter(article=pk).values_list(
+        "pk", "headline", "url", "target", *(f"target__{name}" for name in ADDRESS_FIELDS)
+    )
+)
 
 
 def move_bylines(kept, merged):

@@ -29,11 +29,15 @@ from django.utils import timezone
 
 from articles.formats import headline_key
 from articles.models import Article, ExcludedStory, PinnedStory, TaggedArticle, TagUsage
+from articles.prepared import STAND_IN_TIME, PreparedQuery, stand_in_ids
 
 # SQLite allows 500 terms in one compound SELECT, and it gets two per tag.
 MAX_RANKED_TAGS = 100
 REASON_TAGS = 3
 REASON_PEOPLE = 2
+# Stories checked for being live are asked for in batches of this many, so that query has few shapes.
+LIVE_BATCH = 16
+_live_queries = {}
 UPDATE_MARKER = re.compile(r"^(?:updated?|correct(?:ed|ion)|refiled?)(?: \d+)? ")
 
 
@@ -199,6 +203,9 @@ class Ranking:
     def stories(self, limit):
         """Pins first, then the ranked stories: articles carrying score, shared_tags, shared_people, reason."""
         stories = []
+        # from_db wants the values in the model's field order; the other fields stay deferred.
+        loaded_fields = {"id", "headline", "slug", "status", "published_at"}
+        names = [f.attname for f in Article._meta.concrete_fields if f.attname in loaded_fields]
         for candidate in [*self.pinned, *self.ranked][:limit]:
             row = candidate.story
             loaded = {
@@ -208,8 +215,6 @@ class Ranking:
                 "status": Article.Status.PUBLISHED,
                 "published_at": row.published_at,
             }
-            # from_db wants the values in the model's field order; the other fields stay deferred.
-            names = [f.attname for f in Article._meta.concrete_fields if f.attname in loaded]
             story = Article.from_db(connection.alias, names, [loaded[name] for name in names])
             story.score = candidate.score
             story.shared_tags = candidate.shared_tags
@@ -270,8 +275,7 @@ def rank_related(article, *, limit=None, window=None):
     def load(chunk):
         missing = [c.story.pk for c in chunk if c.story.pk not in loaded]
         if missing:
-            stories = Article.objects.published().filter(pk__in=missing)
-            for row in stories.order_by().values_list("pk", "headline", "slug", "published_at"):
+            for row in live_stories(missing, now):
                 loaded[row[0]] = StoryRow(*row)
         kept = [c for c in chunk if c.story.pk in loaded]
         for candidate in kept:
@@ -290,6 +294,21 @@ def rank_related(article, *, limit=None, window=None):
         load=load,
     )
     return Ranking(article, anchor, scoring, bool(tags), pinned, ranked, duplicates)
+
+
+def live_stories(ids, now):
+    """(pk, headline, slug, published_at) of those of the stories that are published at `now`: the query is
+    compiled once per batch size (articles/prepared.py), the ids repeated up to a multiple of LIVE_BATCH."""
+    size = -(-len(ids) // LIVE_BATCH) * LIVE_BATCH
+    query = _live_queries.get(size)
+    if query is None:
+        query = _live_queries[size] = PreparedQuery(_live, STAND_IN_TIME, *stand_in_ids(size))
+    return query.rows(now, *ids, *[ids[0]] * (size - len(ids)))
+
+
+def _live(now, *ids):
+    stories = Article.objects.published(now).filter(pk__in=ids)
+    return stories.order_by().values_list("pk", "headline", "slug", "published_at")
 
 
 def _as_indexed(anchor, candidates):

@@ -6,10 +6,9 @@ and returns a dict that callers may extend before it is serialised by the `json_
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone
 
-from articles import bylines
+from articles import addresses, bylines
 
 SCHEMA_CONTEXT = "https://schema.org"
 LOGO_STATIC_PATH = "img/logo.png"
@@ -30,7 +29,7 @@ def publisher(absolute_uri):
     return {
         "@type": "Organization",
         "name": settings.SITE_NAME,
-        "url": absolute_uri(reverse("articles:front_page")),
+        "url": absolute_uri(addresses.fixed("articles:front_page")),
         "logo": {
             "@type": "ImageObject",
             "url": absolute_uri(static(LOGO_STATIC_PATH)),
@@ -144,7 +143,7 @@ def breadcrumbs(trail, absolute_uri):
 
 def article_breadcrumbs(article, absolute_uri):
     """Home → the story's section (its main section first, for a subsection) → the story."""
-    trail = [("Home", reverse("articles:front_page"))]
+    trail = [("Home", addresses.fixed("articles:front_page"))]
     trail += [(section.name, section.get_absolute_url()) for section in article.section.trail]
     trail.append((article.headline, article.get_absolute_url()))
     return breadcrumbs(trail, absolute_uri)
@@ -179,14 +178,14 @@ def author_profile(person, absolute_uri):
 
 
 def section_breadcrumbs(section, absolute_uri):
-    trail = [("Home", reverse("articles:front_page"))]
+    trail = [("Home", addresses.fixed("articles:front_page"))]
     trail += [(item.name, item.get_absolute_url()) for item in section.trail]
     return breadcrumbs(trail, absolute_uri)
 
 
 def website(absolute_uri):
     """For the front page: the site and who publishes it."""
-    home = absolute_uri(reverse("articles:front_page"))
+    home = absolute_uri(addresses.fixed("articles:front_page"))
     return {
         "@context": SCHEMA_CONTEXT,
         "@type": "WebSite",

@@ -149,8 +149,8 @@ def robots_txt(request):
 
 def article_detail(request, year, month, day, slug):
     try:
-        # get(), not first(): a slug is unique, and ordering the page's wide select costs more than the query.
-        article = Article.objects.for_page().get(slug=slug)
+        # for_page().get(slug=slug), by its query compiled once (a slug is unique: nothing to order).
+        article = Article.objects.page_story(slug)
     except Article.DoesNotExist:
         article = None
     day_in_url = (year, month, day)

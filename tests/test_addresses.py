@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles import addresses
 from articles.models import Article, ArticleRedirect, PersonRedirect, TagRedirect
 from tests.factories import admin_article_data, make_article, make_person, make_staff
 
@@ -155,3 +156,38 @@ def test_a_renamed_persons_page_and_feeds_redirect_to_the_new_slug(editor, clien
     sitemap = client.get(reverse("articles:sitemap_section", args=["people"])).content.decode()
     assert "/people/ada-lindqvist/" in sitemap and "/people/ada-lindquist/" not in sitemap
     assert client.get(reverse("articles:person", args=["nobody-at-all"])).status_code == 404
+
+
+# --- addresses built without a reverse() per link (articles/addresses.py) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day", "slug"),
+    [(2026, 3, 9, "harbour-bridge"), (1999, 12, 31, "a"), (2030, 1, 1, "story_58-69-7777"), (2026, 10, 5, "zq")],
+)
+def test_story_addresses_are_the_urlconfs(year, month, day, slug):
+    built = addresses.story(year=year, month=month, day=day, slug=slug)
+    kwargs = {"year": year, "month": month, "day": day, "slug": slug}
+    assert built == reverse("articles:detail", kwargs=kwargs)
+
+
+def test_slug_and_fixed_addresses_are_the_urlconfs():
+    for route, name in [(addresses.tag, "tag"), (addresses.person, "person"), (addresses.section, "section")]:
+        assert route(slug="city-hall") == reverse(f"articles:{name}", kwargs={"slug": "city-hall"})
+    for name in ["front_page", "tags", "people", "search", "corrections", "latest_feed"]:
+        assert addresses.fixed(f"articles:{name}") == reverse(f"articles:{name}")
+
+
+def test_addresses_follow_the_script_prefix():
+    set_script_prefix("/newsroom/")
+    try:
+        assert addresses.tag(slug="city-hall") == "/newsroom/tags/city-hall/"
+        assert addresses.fixed("articles:front_page") == "/newsroom/"
+    finally:
+        set_script_prefix("/")
+    assert addresses.tag(slug="city-hall") == "/tags/city-hall/"
+
+
+def test_a_value_reverse_would_quote_or_refuse_goes_through_reverse():
+    with pytest.raises(NoReverseMatch):
+        addresses.tag(slug="not a slug")

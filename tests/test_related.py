@@ -7,12 +7,14 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models.query import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles import derived, related
 from articles.models import Article, ExcludedStory, PinnedStory, TaggedArticle, TagRedirect, TagUsage
+from articles.prepared import PreparedQuery
 from tests.factories import make_article, make_person
 from tests.test_admin import article_form, inline_management
 
@@ -506,3 +508,45 @@ def test_merging_into_a_merged_tag_keeps_earlier_redirects_working(client):
         response = client.get(reverse("articles:tag", args=[old_slug]))
         assert response.status_code == 301 and response["Location"] == reverse("articles:tag", args=["ukraine"])
     assert client.get(reverse("articles:tag", args=["never-existed"])).status_code == 404
+
+
+# --- queries compiled once (articles/prepared.py) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 16, 17, 40])
+def test_the_stories_shown_are_those_live_now_however_many_are_asked_for(count):
+    now = timezone.now()
+    live = [make_article(f"Live {n}") for n in range(count)]
+    draft = make_article("Draft", status=Article.Status.DRAFT)
+    scheduled = make_article("Soon", published_at=now + timedelta(hours=1))
+    gone = make_article("Gone", status=Article.Status.UNPUBLISHED)
+    asked = [draft.pk, *[story.pk for story in live], scheduled.pk, gone.pk]
+
+    rows = related.live_stories(asked, now)
+
+    assert sorted(rows) == sorted((s.pk, s.headline, s.slug, s.published_at) for s in live)
+    assert sorted(related.live_stories(asked, now + timedelta(hours=2))) == sorted(
+        (s.pk, s.headline, s.slug, s.published_at) for s in [*live, scheduled]
+    )
+
+
+def test_a_prepared_query_answers_as_its_queryset_does():
+    story = make_article("Council vote", tags=["harbour", "council"])
+    make_article("Other", tags=["sport"])
+    tags = PreparedQuery(lambda pk: TaggedArticle.tags_for(Article, pk).order_by("pk"))
+    names = PreparedQuery(
+        lambda pk, now: Article.objects.published(now).filter(pk=pk).values_list("headline"), -5, now_stand_in()
+    )
+
+    assert [tag.name for tag in tags(story.pk)] == [tag.name for tag in story.tags.order_by("pk")]
+    assert isinstance(tags(story.pk), list)  # its SQL kept, not compiled again
+    assert names.rows(story.pk, timezone.now()) == [("Council vote",)]
+    assert names.rows(story.pk, story.published_at - timedelta(seconds=1)) == []
+    # A query its stand-in does not reach cannot be prepared: it is then run as it is.
+    everything = PreparedQuery(lambda pk: Tag.objects.order_by("name"))
+    assert [tag.name for tag in everything(story.pk)] == ["council", "harbour", "sport"]
+    assert isinstance(everything(story.pk), QuerySet)
+
+
+def now_stand_in():
+    return datetime(1902, 3, 4, 5, 6, 7, tzinfo=UTC)

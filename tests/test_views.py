@@ -5,8 +5,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import image_file, make_article, make_person, make_staff
+from articles.models import Article, Section
+from tests.factories import image_file, make_article, make_correction, make_person, make_staff
+from tests.test_pictures import add_picture
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +225,74 @@ def test_article_page_query_count_does_not_grow(client, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         page = client.get(article.get_absolute_url()).content.decode()
     assert f"Headline {count - 1}" in page and f"Person Busy{count - 1}" in page
+
+
+def page_relations(story):
+    return {
+        # In no particular order when prefetched for many stories (in the page's, the oldest first).
+        "tags": sorted((tag.pk, tag.name, tag.slug) for tag in story.tags.all()),
+        "bylines": [
+            (line.pk, line.position, line.person.name, line.person.get_author_url()) for line in story.bylines.all()
+        ],
+        "people": [(person.pk, person.name, person.role, person.get_absolute_url()) for person in story.people.all()],
+        "headlines": [(line.pk, line.headline, line.url, line.link) for line in story.related_headlines.all()],
+        "notes": [
+            (note.pk, note.kind, note.text, note.created_at, note.article.pk) for note in story.corrections.all()
+        ],
+        "modified_at": story.modified_at,
+        "credited": [person.name for person in story.credited_authors],
+    }
+
+
+def test_the_story_page_loads_one_story_as_prefetching_loads_many(django_assert_num_queries):
+    """One story's page reads each of its relations with one query of its own; the same as for many stories."""
+    writers = [make_person(f"Writer {n}", author_kind="staff") for n in range(2)]
+    live, draft = make_article("Bridge reopens"), make_article("Bridge plans", status=Article.Status.DRAFT)
+    story = make_article(
+        "Council vote",
+        tags=["harbour", "council"],
+        people=[make_person("Mayor Ada", role="Mayor")],
+        related_headlines=[live, draft, "Elsewhere"],
+    )
+    story.set_authors(reversed(writers))
+    make_correction(story)
+    other = make_article("Another vote", tags=["council"])
+
+    with django_assert_num_queries(6):  # the story, then tags, bylines with their people, people, headlines, notes
+        alone = Article.objects.for_page().get(pk=story.pk)
+    with django_assert_num_queries(0):
+        shown = page_relations(alone)
+    together = {item.pk: item for item in Article.objects.for_page().filter(pk__in=[story.pk, other.pk])}
+    assert shown == page_relations(together[story.pk])
+    assert shown["credited"] == ["Writer 1", "Writer 0"]
+    assert [link for *_, link in shown["headlines"]] == [live.get_absolute_url(), "", ""]
+    assert len(shown["tags"]) == 2 and len(shown["notes"]) == 1
+
+
+def test_the_story_page_asks_for_its_story_as_for_page_does(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    business = Section.objects.create(name="Business", slug="business")
+    markets = Section.objects.create(name="Markets", slug="markets", parent=business)
+    picture = add_picture(django_capture_on_commit_callbacks, alt="The harbour at dawn")
+    story = make_article("Harbour shares rise", section=markets, lead_library_picture=picture, tags=["harbour"])
+    plain = make_article("Harbour quiet")
+
+    with django_assert_num_queries(6):
+        page = Article.objects.page_story(story.slug)
+    expected = Article.objects.for_page().get(slug=story.slug)
+    with django_assert_num_queries(0):
+        assert [part.name for part in page.section.trail] == ["Business", "Markets"]
+        assert page.lead_library_picture.alt == "The harbour at dawn"
+        assert page_relations(page) == page_relations(expected)
+    fields = [field.attname for field in Article._meta.concrete_fields]
+    assert [getattr(page, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert Article.objects.page_story(plain.slug).lead_library_picture is None
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.page_story("no-such-story")
+    # Asked of a narrowed queryset, it keeps the narrowing.
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.filter(status=Article.Status.DRAFT).page_story(story.slug)
 
 
 def test_listing_pages_query_counts_do_not_grow(client, django_assert_max_num_queries):

@@ -5,11 +5,10 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles import share_images, structured_data
+from articles import addresses, share_images, structured_data
 from articles.images import Rendition
 from articles.models import Section
 
@@ -91,7 +90,7 @@ def page_meta(
         section = section or (article.section if article is not None else None)
         card = share_images.SITE_CARD if section is None else section.slug
         width, height = share_images.SIZE
-        card_image = Rendition(reverse("articles:share_image", kwargs={"slug": card}), width, height)
+        card_image = Rendition(addresses.share_image(slug=card), width, height)
         image_alt = site_name if section is None else f"{section.name} · {site_name}"
     return {
         "site_name": site_name,
@@ -124,6 +123,18 @@ def share_links(context, article):
         ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
         ("X", "https://x.com/intent/post?" + urlencode({"text": title, "url": url})),
     ]
+
+
+@register.simple_tag
+def fixed_url(name):
+    """{% url %} for a route without arguments, reversed once (articles/addresses.py)."""
+    return addresses.fixed(name)
+
+
+@register.filter
+def tag_url(tag):
+    """A topic's page."""
+    return addresses.tag(slug=tag.slug)
 
 
 @register.filter
