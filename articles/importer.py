@@ -810,13 +810,13 @@ class Importer:
             picture = current
         else:
             picture = Picture.objects.filter(digest=image.digest).order_by("pk").first()
-        # What the file says about its picture; the library's words stay where the file is silent.
-        description = {"alt": story.image_alt, "caption": story.image_caption, "credit": story.image_credit}
+        # What the file says about its picture, cut to what the library keeps; its words stay where the file is
+        # silent.
+        said = {"alt": story.image_alt, "caption": story.image_caption, "credit": story.image_credit}
+        description = {name: value[: Picture._meta.get_field(name).max_length] for name, value in said.items()}
         if picture is None:
             if not self.dry_run:
-                picture = Picture(file=ContentFile(image.data, name=image.name), digest=image.digest)
-                for name, value in description.items():
-                    setattr(picture, name, value[: Picture._meta.get_field(name).max_length])
+                picture = Picture(file=ContentFile(image.data, name=image.name), digest=image.digest, **description)
                 picture.save()  # its renditions are built once the import commits (Picture.save)
                 self._stored_images.append(picture.file.name)
                 article.lead_library_picture = picture
@@ -829,11 +829,9 @@ class Importer:
         # one photo differently would otherwise rewrite it at every import.
         own = not picture.lead_stories.exclude(pk=article.pk).exists()
         described = {
-            name: value[: Picture._meta.get_field(name).max_length]
+            name: value
             for name, value in description.items()
-            if value
-            and (own or not getattr(picture, name))
-            and getattr(picture, name) != value[: Picture._meta.get_field(name).max_length]
+            if value and (own or not getattr(picture, name)) and getattr(picture, name) != value
         }
         if described:
             for name, value in described.items():
@@ -850,7 +848,7 @@ class Importer:
         try:
             cleaned = images.prepare_picture(ContentFile(image.data), image.name).read()
             with picture.file.open("rb") as stored:
-                same = hashlib.sha256(stored.read()).digest() == hashlib.sha256(cleaned).digest()
+                same = stored.read() == cleaned
         except (OSError, ValidationError):
             return False  # the stored file went missing: store it again
         finally:
