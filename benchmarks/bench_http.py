@@ -16,7 +16,8 @@ run on the same corpus, server settings (gunicorn sync workers, production setti
    for after a change had committed and shows the state before it (a taken-down story, or a published one
    missing). Responses whose request overlapped a change are counted as such, never as stale.
 
-Then the in-process cost of one uncached article page (Django's test client, no server). Needs Debian's wrk.
+Then the in-process cost of one article page, uncached and from the page cache (Django's test client, no
+server). Needs Debian's wrk.
 """
 
 import argparse
@@ -271,12 +272,13 @@ def publish_while_loaded(port, args):
     return {"changes": len(changes), "right": fresh, "stale": stale, "overlapping": overlapping, "errors": errors}
 
 
-def in_process_article_ms(path, repeat):
-    """Median and p90 of wall and CPU time (ms) per uncached article page; CPU time survives a loaded machine."""
+def in_process_article_ms(path, repeat, cached=False):
+    """Median and p90 of wall and CPU time (ms) per article page, uncached or from the page cache (a hit);
+    CPU time survives a loaded machine."""
     from django.test import Client, override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
-    with override_settings(PAGE_CACHE_SECONDS=0):
+    with override_settings(PAGE_CACHE_SECONDS=86400 if cached else 0):
         for _ in range(20):
             client.get(path)
         wall, cpu = [], []
@@ -286,6 +288,7 @@ def in_process_article_ms(path, repeat):
             cpu.append((time.process_time() - began_cpu) * 1000)
             wall.append((time.perf_counter() - began) * 1000)
             assert response.status_code == 200
+            assert response["X-Page-Cache"] == ("hit" if cached else "pass")
     return {
         name: (statistics.median(times), statistics.quantiles(times, n=10)[-1])
         for name, times in (("wall", wall), ("CPU", cpu))
@@ -293,8 +296,9 @@ def in_process_article_ms(path, repeat):
 
 
 def print_in_process(path, repeat):
-    for name, (median, p90) in in_process_article_ms(path, repeat).items():
-        print(f"in-process uncached article page, {name}: {median:.2f} ms median, {p90:.2f} ms p90 (test client)")
+    for label, cached in (("uncached", False), ("cached (a hit)", True)):
+        for name, (median, p90) in in_process_article_ms(path, repeat, cached).items():
+            print(f"in-process {label} article page, {name}: {median:.2f} ms median, {p90:.2f} ms p90 (test client)")
 
 
 def main():
@@ -307,7 +311,9 @@ def main():
     parser.add_argument("--checkers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument(
-        "--in-process-only", action="store_true", help="only the in-process cost of an uncached article page"
+        "--in-process-only",
+        action="store_true",
+        help="only the in-process cost of an article page, uncached and cached",
     )
     parser.add_argument("--repeat", type=int, default=200, help="article pages timed in process")
     args = parser.parse_args()
